@@ -1,0 +1,1 @@
+"""Candidates, requisitions, applications, scorecards and committee packets (later issues)."""

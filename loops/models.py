@@ -1,0 +1,1 @@
+"""Interview loops and interviewer pools (built in a later issue)."""
