@@ -69,7 +69,8 @@ def test_good_files_import_everything(tmp_path):
     ]
     kind = InterviewKind.objects.get(key="ml-deep-dive")
     assert sorted(kind.levels.values_list("code", flat=True)) == ["J1", "S1"]
-    assert sorted(kind.competencies.values_list("key", flat=True)) == ["communication", "ml-fluency"]
+    assessed = sorted(kind.competencies.values_list("key", flat=True))
+    assert assessed == ["communication", "ml-fluency"]
     question = Question.objects.get(key="ml-fluency-overfitting")
     assert (question.min_level.code, question.max_level.code) == ("J1", "S1")
     assert question.follow_ups == ["What would you change first?"]
