@@ -34,6 +34,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: install
+	$(BIN)/python -m tests.bench.bench_planner --write docs/benchmarks.md
 	$(BIN)/python -m tests.bench.bench_aggregation --write docs/benchmarks.md
 
 clean:

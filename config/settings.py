@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
@@ -99,6 +100,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -116,6 +118,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RatingEnum": "rubrics.models.Rating",
+        "QuestionStatusEnum": "rubrics.models.QuestionStatus",
+        "LoopStatusEnum": "loops.models.LoopStatus",
+        "InterviewStatusEnum": "loops.models.InterviewStatus",
+        "RequisitionStatusEnum": "hiring.models.RequisitionStatus",
+        "ApplicationStatusEnum": "hiring.models.ApplicationStatus",
+        "ScorecardStatusEnum": "hiring.models.ScorecardStatus",
+    },
 }
 
 # Celery: with no broker configured, tasks run in-process (the embedded default).
@@ -127,6 +138,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Notifications and aggregation run on their own queues so a slow one never holds up the other;
+# a worker must consume all three (`-Q default,notifications,aggregation`) or be split by queue.
+CELERY_TASK_ROUTES = {
+    "hiring.feedback_reminders_*": {"queue": "notifications"},
+    "hiring.notify_*": {"queue": "notifications"},
+    "hiring.packet_*": {"queue": "aggregation"},
+    "hiring.calibration_*": {"queue": "aggregation"},
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # A silent broker must not hang a web request: bounded connect and socket timeouts, few retries.
@@ -156,3 +175,22 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Feedback reminders (hiring/reminders.py, run hourly by django-celery-beat) and the mail they use.
+# A scorecard is late SCORECARD_REMINDER_HOURS after its interview ended; the interviewer is then
+# reminded once a day, and the recruiter is told once when it is SCORECARD_ESCALATION_DAYS late.
+SCORECARD_REMINDER_HOURS = env.int("SCORECARD_REMINDER_HOURS", default=24)
+SCORECARD_ESCALATION_DAYS = env.int("SCORECARD_ESCALATION_DAYS", default=3)
+# Where people reach Debrief: links in emails are built from it.
+DEBRIEF_BASE_URL = env.str("DEBRIEF_BASE_URL", default="http://127.0.0.1:8000")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+if "EMAIL_FILE_PATH" in env:
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Debrief <debrief@localhost>")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# A silent mail server must not hold a worker: seconds before an SMTP connection gives up.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)

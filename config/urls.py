@@ -3,7 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.api import TokenObtainApi
 from hiring import views as hiring_views
+from hiring.urls import api_urlpatterns as hiring_api
+from loops.urls import api_urlpatterns as loops_api
 from rubrics.urls import api_urlpatterns as rubrics_api
 
 urlpatterns = [
@@ -12,7 +15,12 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("rubrics.urls")),
+    path("", include("loops.urls")),
+    path("", include("hiring.urls")),
     path("api/rubrics/", include((rubrics_api, "rubrics-api"))),
+    path("api/loops/", include((loops_api, "loops-api"))),
+    path("api/", include((hiring_api, "hiring-api"))),
+    path("api/auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]

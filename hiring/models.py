@@ -1,1 +1,259 @@
-"""Candidates, requisitions, applications, scorecards and committee packets (later issues)."""
+"""Candidates, requisitions, applications and structured scorecards."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from loops.models import Interview, Interviewer, Loop
+from rubrics.models import Competency, Level, Rating, RoleProfile
+
+
+class CandidateSource(models.TextChoices):
+    INBOUND = "inbound", "Applied"
+    REFERRAL = "referral", "Referral"
+    SOURCED = "sourced", "Sourced"
+    AGENCY = "agency", "Agency"
+    OTHER = "other", "Other"
+
+
+class Candidate(models.Model):
+    """A person. Everything here is personal data: shown only to those who need it."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    resume_url = models.URLField(blank=True)
+    source = models.CharField(
+        max_length=20, choices=CandidateSource.choices, default=CandidateSource.INBOUND
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="candidate_email_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RequisitionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ON_HOLD = "on_hold", "On hold"
+    FILLED = "filled", "Filled"
+    CLOSED = "closed", "Closed"
+
+
+class Requisition(models.Model):
+    title = models.CharField(max_length=200)
+    role_profile = models.ForeignKey(
+        RoleProfile, on_delete=models.PROTECT, related_name="requisitions"
+    )
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="requisitions")
+    hiring_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="managed_requisitions"
+    )
+    recruiter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="recruited_requisitions",
+        help_text="Receives escalations about late feedback.",
+    )
+    committee_members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="committee_requisitions", blank=True
+    )
+    status = models.CharField(
+        max_length=20, choices=RequisitionStatus.choices, default=RequisitionStatus.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.level.code})"
+
+
+class ApplicationStatus(models.TextChoices):
+    APPLIED = "applied", "Applied"
+    INTERVIEWING = "interviewing", "Interviewing"
+    DEBRIEF = "debrief", "Committee review"
+    OFFER = "offer", "Offer"
+    HIRED = "hired", "Hired"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Application(models.Model):
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="applications")
+    requisition = models.ForeignKey(
+        Requisition, on_delete=models.PROTECT, related_name="applications"
+    )
+    status = models.CharField(
+        max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.APPLIED
+    )
+    loop = models.OneToOneField(
+        Loop, on_delete=models.PROTECT, null=True, blank=True, related_name="application"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "requisition"], name="application_unique_per_requisition"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} for {self.requisition}"
+
+
+class ScorecardStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class LevelAssessment(models.TextChoices):
+    BELOW = "below", "Below the level"
+    AT = "at", "At the level"
+    ABOVE = "above", "Above the level"
+
+
+class Scorecard(models.Model):
+    """One interviewer's structured feedback on one interview. Submitted scorecards change only
+    through an amendment with a reason; every change is kept in ScorecardRevision."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.PROTECT, related_name="scorecards")
+    interviewer = models.ForeignKey(
+        Interviewer, on_delete=models.PROTECT, related_name="scorecards"
+    )
+    is_shadow = models.BooleanField(
+        default=False, help_text="Written while shadowing: kept, but not aggregated."
+    )
+    status = models.CharField(
+        max_length=20, choices=ScorecardStatus.choices, default=ScorecardStatus.DRAFT
+    )
+    overall_recommendation = models.PositiveSmallIntegerField(
+        choices=Rating.choices, null=True, blank=True
+    )
+    level_assessment = models.CharField(max_length=10, choices=LevelAssessment.choices, blank=True)
+    summary = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["interview__loop", "interview__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interview", "interviewer"], name="scorecard_one_per_interviewer"
+            ),
+            models.CheckConstraint(
+                condition=Q(overall_recommendation__isnull=True)
+                | Q(overall_recommendation__gte=1, overall_recommendation__lte=4),
+                name="scorecard_recommendation_1_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", submitted_at__isnull=True)
+                | Q(
+                    status="submitted",
+                    submitted_at__isnull=False,
+                    overall_recommendation__isnull=False,
+                ),
+                name="scorecard_submitted_is_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Scorecard by {self.interviewer} on {self.interview}"
+
+
+class CompetencyRating(models.Model):
+    """A rating of one focus competency, or "no signal" with a reason; never a zero."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="ratings")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices, null=True, blank=True)
+    no_signal = models.BooleanField(default=False)
+    no_signal_reason = models.TextField(blank=True)
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["scorecard", "competency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scorecard", "competency"], name="rating_one_per_competency"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=4),
+                name="rating_1_4",
+            ),
+            models.CheckConstraint(
+                condition=~Q(no_signal=True, rating__isnull=False),
+                name="rating_or_no_signal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        value = "no signal" if self.no_signal else self.rating
+        return f"{self.competency}: {value}"
+
+
+class RevisionAction(models.TextChoices):
+    DRAFT_SAVED = "draft_saved", "Draft saved"
+    SUBMITTED = "submitted", "Submitted"
+    AMENDED = "amended", "Amended"
+
+
+class ScorecardRevision(models.Model):
+    """The audit trail: the whole scorecard as it stood after each change."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    action = models.CharField(max_length=20, choices=RevisionAction.choices)
+    snapshot = models.JSONField()
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["scorecard", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "version"], name="revision_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scorecard} v{self.version} {self.action}"
+
+
+class ReminderKind(models.TextChoices):
+    REMINDER = "reminder", "Reminder to the interviewer"
+    ESCALATION = "escalation", "Escalation to the recruiter"
+
+
+class FeedbackReminder(models.Model):
+    """One reminder sent; the unique window makes the periodic task safe to run twice."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    window = models.CharField(max_length=40)
+    recipient = models.EmailField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interview", "kind", "window"], name="reminder_once_per_window"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.interview} ({self.window})"

@@ -27,7 +27,7 @@ def test_the_broker_answers_within_the_configured_timeouts():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_imports_of_a_changed_profile_never_duplicate_a_version(tmp_path):
     """Two imports racing on PostgreSQL: row locks serialise them, so versions stay unique and
     exactly one is current."""

@@ -3,7 +3,10 @@ import pytest
 from rubrics.services import SHIPPED_PROFILES_DIR, role_profiles_import
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_an_interviewer_finds_the_anchors_and_questions_for_a_level(live_server, page):

@@ -1,9 +1,26 @@
 """One factory per model. Import them from here."""
 
 from tests.factories.accounts import UserFactory
+from tests.factories.hiring import (
+    ApplicationFactory,
+    CandidateFactory,
+    CompetencyRatingFactory,
+    FeedbackReminderFactory,
+    RequisitionFactory,
+    ScorecardFactory,
+)
+from tests.factories.loops import (
+    InterviewerConflictFactory,
+    InterviewerFactory,
+    InterviewFactory,
+    InterviewFocusFactory,
+    InterviewQuestionFactory,
+    LoopFactory,
+)
 from tests.factories.rubrics import (
     CompetencyFactory,
     ExpectationFactory,
+    InterviewKindFactory,
     LadderFactory,
     LevelFactory,
     QuestionFactory,
@@ -11,11 +28,24 @@ from tests.factories.rubrics import (
 )
 
 __all__ = [
+    "ApplicationFactory",
+    "CandidateFactory",
     "CompetencyFactory",
+    "CompetencyRatingFactory",
     "ExpectationFactory",
+    "FeedbackReminderFactory",
+    "InterviewFactory",
+    "InterviewFocusFactory",
+    "InterviewKindFactory",
+    "InterviewQuestionFactory",
+    "InterviewerConflictFactory",
+    "InterviewerFactory",
     "LadderFactory",
     "LevelFactory",
+    "LoopFactory",
     "QuestionFactory",
+    "RequisitionFactory",
     "RoleProfileFactory",
+    "ScorecardFactory",
     "UserFactory",
 ]

@@ -4,6 +4,7 @@ from rubrics.models import (
     Competency,
     CompetencyFamily,
     Expectation,
+    InterviewKind,
     Ladder,
     Level,
     Priority,
@@ -89,3 +90,24 @@ class QuestionFactory(factory.django.DjangoModelFactory[Question]):
     follow_ups = factory.LazyFunction(lambda: ["Why?"])
     good_answer = "A clear, reasoned answer."
     minutes = 15
+
+
+class InterviewKindFactory(factory.django.DjangoModelFactory[InterviewKind]):
+    class Meta:
+        model = InterviewKind
+        skip_postgeneration_save = True
+
+    key = factory.Sequence(lambda n: f"kind-{n}")
+    ladder = factory.SubFactory(LadderFactory)
+    name = factory.Sequence(lambda n: f"Interview kind {n}")
+    minutes = 60
+
+    @factory.post_generation
+    def levels(self, create: bool, extracted: list[object] | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.levels.set(extracted)
+
+    @factory.post_generation
+    def competencies(self, create: bool, extracted: list[object] | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.competencies.set(extracted)

@@ -42,3 +42,17 @@ def test_a_changed_demo_password_survives_another_run():
 
     user.refresh_from_db()
     assert user.check_password("my-own-password-1")
+
+
+def test_demo_application_gives_the_demo_interviewer_feedback_to_write(client):
+    from hiring.models import Application
+    from rubrics.services import SHIPPED_PROFILES_DIR, role_profiles_import
+
+    role_profiles_import(paths=[SHIPPED_PROFILES_DIR])
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+
+    application = Application.objects.get()
+    assert application.loop.interviews.filter(interviewer__user__username="ivan.interviewer")
+    client.login(username="ivan.interviewer", password="debrief-demo")
+    assert "Write feedback" in client.get("/interviews/").content.decode()
