@@ -143,7 +143,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "hiring.feedback_reminders_*": {"queue": "notifications"},
     "hiring.notify_*": {"queue": "notifications"},
-    "hiring.packet_*": {"queue": "aggregation"},
+    "hiring.packet_*": {"queue": "aggregation"},  # packet_refresh, packet_sweep_stale
     "hiring.calibration_*": {"queue": "aggregation"},
 }
 CELERY_TIMEZONE = TIME_ZONE
@@ -154,7 +154,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
     "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
     "max_retries": 1,
-    "visibility_timeout": 3600,
+    # Seconds before Redis hands an unacknowledged task (its worker died) to another worker.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # How often a worker looks for such tasks: every interval x throttle seconds.
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
@@ -194,3 +198,7 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 # A silent mail server must not hold a worker: seconds before an SMTP connection gives up.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# The aggregation pipeline (hiring/packets.py): refit the calibration after this many new
+# scorecards, as well as nightly.
+CALIBRATION_REFIT_EVERY = env.int("CALIBRATION_REFIT_EVERY", default=50)

@@ -9,13 +9,17 @@ from django.http import HttpRequest
 
 from hiring.models import (
     Application,
+    Calibration,
     Candidate,
     CompetencyRating,
     FeedbackReminder,
+    InterviewerCalibration,
+    Packet,
     Requisition,
     Scorecard,
     ScorecardRevision,
 )
+from hiring.packets import packet_refresh
 
 
 @admin.register(Candidate)
@@ -108,3 +112,89 @@ class FeedbackReminderAdmin(admin.ModelAdmin[FeedbackReminder]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class InterviewerCalibrationInline(admin.TabularInline[InterviewerCalibration, Calibration]):
+    model = InterviewerCalibration
+    extra = 0
+    can_delete = False
+    fields = [
+        "interviewer",
+        "leniency",
+        "leniency_lower",
+        "leniency_upper",
+        "noise_sd",
+        "n_interviews",
+    ]
+    readonly_fields = [
+        "interviewer",
+        "leniency",
+        "leniency_lower",
+        "leniency_upper",
+        "noise_sd",
+        "n_interviews",
+    ]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("interviewer__user")
+
+
+@admin.register(Calibration)
+class CalibrationAdmin(admin.ModelAdmin[Calibration]):
+    """Fits are written by the refit task; the admin shows them."""
+
+    list_display = ["__str__", "fitted_at", "method", "n_scorecards", "n_ratings", "model_version"]
+    list_filter = ["method"]
+    readonly_fields = [
+        "fitted_at",
+        "model_version",
+        "method",
+        "reason",
+        "n_scorecards",
+        "n_ratings",
+        "parameters",
+    ]
+    inlines = [InterviewerCalibrationInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Packet)
+class PacketAdmin(admin.ModelAdmin[Packet]):
+    list_display = [
+        "application",
+        "status",
+        "stale",
+        "computed_at",
+        "computations",
+        "model_version",
+    ]
+    list_filter = ["status", "stale"]
+    list_select_related = ["application__candidate", "application__requisition__level"]
+    search_fields = ["application__candidate__name", "application__requisition__title"]
+    readonly_fields = [
+        "application",
+        "status",
+        "stale",
+        "result",
+        "inputs_hash",
+        "model_version",
+        "calibration",
+        "computed_at",
+        "computations",
+        "marked_stale_at",
+    ]
+    actions = ["refresh"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Recompute the selected packets now")
+    def refresh(self, request: HttpRequest, queryset: Any) -> None:
+        for packet_id in queryset.values_list("pk", flat=True):
+            packet_refresh(packet_id=packet_id)
+        self.message_user(request, f"{queryset.count()} packet(s) refreshed.")

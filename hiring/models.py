@@ -257,3 +257,86 @@ class FeedbackReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.interview} ({self.window})"
+
+
+class PacketStatus(models.TextChoices):
+    COLLECTING = "collecting", "Collecting feedback"
+    READY = "ready", "Ready for review"
+    DECIDED = "decided", "Decided"
+
+
+class Packet(models.Model):
+    """The committee's view of one application: the aggregate of its submitted scorecards.
+
+    `stale` is set in the same transaction as the scorecard that changes the inputs, so a lost
+    task is found again by the periodic sweep; `inputs_hash` makes recomputation idempotent."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="packet")
+    status = models.CharField(
+        max_length=20, choices=PacketStatus.choices, default=PacketStatus.COLLECTING
+    )
+    stale = models.BooleanField(default=True, db_index=True)
+    result = models.JSONField(default=dict, blank=True)
+    inputs_hash = models.CharField(max_length=64, blank=True)
+    model_version = models.CharField(max_length=40, blank=True)
+    calibration = models.ForeignKey(
+        "Calibration", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    computed_at = models.DateTimeField(null=True, blank=True)
+    computations = models.PositiveIntegerField(
+        default=0, help_text="How often the result was recomputed (not counting no-op refreshes)."
+    )
+    marked_stale_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-marked_stale_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Packet for {self.application}"
+
+
+class Calibration(models.Model):
+    """One fit of the rater-effects model over every submitted scorecard; the latest one scores
+    new packets."""
+
+    fitted_at = models.DateTimeField(auto_now_add=True)
+    model_version = models.CharField(max_length=40)
+    method = models.CharField(max_length=20, help_text="rater_effects, or plain_mean as fallback")
+    reason = models.TextField(blank=True)
+    n_scorecards = models.PositiveIntegerField()
+    n_ratings = models.PositiveIntegerField()
+    parameters = models.JSONField(help_text="The fitted calibration (engine format).")
+
+    class Meta:
+        ordering = ["-fitted_at", "-pk"]
+        get_latest_by = ["fitted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Calibration {self.pk} ({self.method}, {self.n_scorecards} scorecards)"
+
+
+class InterviewerCalibration(models.Model):
+    """An interviewer's leniency and noise as of one calibration (for reports and packets)."""
+
+    calibration = models.ForeignKey(
+        Calibration, on_delete=models.CASCADE, related_name="interviewers"
+    )
+    interviewer = models.ForeignKey(
+        Interviewer, on_delete=models.CASCADE, related_name="calibrations"
+    )
+    leniency = models.FloatField()
+    leniency_lower = models.FloatField()
+    leniency_upper = models.FloatField()
+    noise_sd = models.FloatField()
+    n_interviews = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["calibration", "interviewer"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["calibration", "interviewer"], name="interviewer_calibration_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.interviewer}: {self.leniency:+.2f}"

@@ -29,6 +29,7 @@ from hiring.models import (
     ScorecardRevision,
     ScorecardStatus,
 )
+from hiring.packets import calibration_refit_if_due, packet_mark_stale
 from loops.models import Interview, InterviewQuestion
 from loops.services import loop_assign_interviewers, loop_generate
 from rubrics.models import Level, RoleProfile
@@ -347,6 +348,16 @@ def _revision_write(scorecard: Scorecard, action: str, user: User, reason: str =
     )
 
 
+def _packet_inputs_changed(scorecard: Scorecard) -> None:
+    """In the submitting transaction: the packet goes stale with the scorecard, and its refresh
+    (and a refit, when enough feedback arrived) is enqueued only once both are committed."""
+    application = getattr(scorecard.interview.loop, "application", None)
+    if application is None or scorecard.is_shadow:
+        return
+    packet_mark_stale(application=application)
+    calibration_refit_if_due()
+
+
 @transaction.atomic
 def scorecard_save_draft(
     *, scorecard: Scorecard, user: User, version: int, data: ScorecardInput
@@ -393,6 +404,7 @@ def scorecard_submit(
     scorecard.full_clean()
     scorecard.save()
     _revision_write(scorecard, RevisionAction.SUBMITTED, user)
+    _packet_inputs_changed(scorecard)
     return scorecard
 
 
@@ -415,4 +427,5 @@ def scorecard_amend(
     scorecard.full_clean()
     scorecard.save()
     _revision_write(scorecard, RevisionAction.AMENDED, user, reason=reason.strip())
+    _packet_inputs_changed(scorecard)
     return scorecard

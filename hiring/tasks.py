@@ -31,3 +31,46 @@ def feedback_reminders_send_task() -> dict[str, int]:
     from hiring.reminders import feedback_reminders_send
 
     return feedback_reminders_send().as_dict()
+
+
+@shared_task(
+    name="hiring.packet_refresh",
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=8,
+)
+def packet_refresh_task(packet_id: int) -> None:
+    from hiring.packets import packet_refresh
+
+    packet_refresh(packet_id=packet_id)
+
+
+@shared_task(
+    name="hiring.packet_sweep_stale",
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+)
+def packet_sweep_stale_task() -> int:
+    """Run every minute by django-celery-beat: re-enqueues what a broker outage left stale."""
+    from hiring.packets import packets_sweep_stale
+
+    return packets_sweep_stale()
+
+
+@shared_task(
+    name="hiring.calibration_refit",
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+)
+def calibration_refit_task() -> None:
+    """Nightly, and after every CALIBRATION_REFIT_EVERY new scorecards."""
+    from hiring.packets import calibration_refit
+
+    calibration_refit()

@@ -16,6 +16,7 @@ does).
 
 from __future__ import annotations
 
+import contextlib
 import email
 import os
 import signal
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 from typing import Any, TypeVar
+from unittest import mock
 from urllib.parse import quote
 
 import pytest
@@ -81,6 +83,10 @@ def purge_queues(queues: tuple[str, ...] = QUEUES) -> int:
     with app.connection_for_write() as broker:
         for name in queues:
             dropped += Queue(name, channel=broker.default_channel).purge() or 0
+        # Tasks a killed worker never acknowledged wait here to be redelivered; drop them too.
+        client = broker.default_channel.client  # type: ignore[attr-defined]  # the Redis channel
+        dropped += client.hlen("unacked")
+        client.delete("unacked", "unacked_index")
     return dropped
 
 
@@ -92,6 +98,7 @@ class CeleryWorker:
     mail_dir: Path
     env: dict[str, str]
     queues: tuple[str, ...] = QUEUES
+    app_module: str = "config"
     node_name: str = field(
         default_factory=lambda: f"debrief-test-{uuid.uuid4().hex[:12]}@{socket.gethostname()}"
     )
@@ -104,7 +111,7 @@ class CeleryWorker:
             "-m",
             "celery",
             "-A",
-            "config",
+            self.app_module,
             "worker",
             "--pool=solo",
             "--concurrency=1",
@@ -252,3 +259,35 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
             if isinstance(value, CeleryWorker):
                 report.sections.append((f"celery worker log ({value.log_path})", value.log_tail()))
     return report
+
+
+@contextlib.contextmanager
+def broker_at(url: str, settings_fixture: Any) -> Generator[None, None, None]:
+    """Point this process's Celery app at another broker (a closed port plays a stopped Redis,
+    a socket that never answers a hung one), with eager mode off."""
+
+    def fresh_pools() -> None:
+        # Celery caches connection and producer pools built for the old URL.
+        app._pool = None  # type: ignore[attr-defined]
+        app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+    eager = settings_fixture.CELERY_TASK_ALWAYS_EAGER
+    original = app.conf.broker_url
+    settings_fixture.CELERY_TASK_ALWAYS_EAGER = False
+    # Celery prefers the CELERY_BROKER_URL environment variable over its configuration.
+    with mock.patch.dict(os.environ, {"CELERY_BROKER_URL": url}):
+        app.conf.broker_url = url  # type: ignore[misc]
+        fresh_pools()
+        try:
+            yield
+        finally:
+            app.conf.broker_url = original  # type: ignore[misc]
+            settings_fixture.CELERY_TASK_ALWAYS_EAGER = eager
+    fresh_pools()
+
+
+def closed_port() -> int:
+    """A local port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
