@@ -33,6 +33,7 @@ from hiring.packets import calibration_refit_if_due, packet_mark_stale
 from loops.models import Interview, InterviewQuestion
 from loops.services import loop_assign_interviewers, loop_generate
 from rubrics.models import Level, RoleProfile
+from rubrics.services import role_profile_level_require
 
 # --- candidates, requisitions, applications -------------------------------------------------------
 
@@ -79,13 +80,7 @@ def requisition_create(
     recruiter: User,
     committee_members: Iterable[User] = (),
 ) -> Requisition:
-    if (
-        level.ladder_id != role_profile.ladder_id
-        or not role_profile.expectations.filter(level=level).exists()
-    ):
-        raise ValidationError(
-            {"level": f"{role_profile.name} has no expectations at {level.code}."}
-        )
+    role_profile_level_require(role_profile=role_profile, level=level)
     with transaction.atomic():
         requisition = Requisition(
             title=title.strip(),
@@ -136,7 +131,13 @@ def application_create(
         status=ApplicationStatus.INTERVIEWING,
     )
     application.full_clean()
-    application.save()
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:  # a concurrent create won the unique constraint
+        raise ValidationError(
+            {"candidate": "This candidate already applied to this requisition."}
+        ) from exc
     problems = loop_assign_interviewers(loop=loop, candidate_email=candidate.email)
     return ApplicationCreated(application=application, assignment_problems=problems)
 

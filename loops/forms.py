@@ -3,8 +3,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from rubrics.models import Level, RoleProfile
-from rubrics.selectors import role_profile_list
+from rubrics.models import RoleProfile
+from rubrics.selectors import role_profile_level_find, role_profile_list
 
 
 class LoopDesignForm(forms.Form):
@@ -23,8 +23,8 @@ class LoopDesignForm(forms.Form):
         profile = cleaned.get("role_profile")
         code = cleaned.get("level")
         if profile is not None and code:
-            level = Level.objects.filter(ladder_id=profile.ladder_id, code=code).first()
-            if level is None or not profile.expectations.filter(level=level).exists():
+            level = role_profile_level_find(role_profile=profile, code=code)
+            if level is None:
                 self.add_error("level", f"{profile.name} has no expectations at {code}.")
             else:
                 cleaned["level_obj"] = level

@@ -26,16 +26,7 @@ from loops.selectors import (
     loop_plan_compute,
 )
 from rubrics.models import Competency, InterviewKind, Level, Question, RoleProfile
-
-
-def _level_of_profile(role_profile: RoleProfile, level: Level) -> None:
-    if (
-        level.ladder_id != role_profile.ladder_id
-        or not role_profile.expectations.filter(level=level).exists()
-    ):
-        raise ValidationError(
-            {"level": f"{role_profile.name} has no expectations at {level.code}."}
-        )
+from rubrics.services import role_profile_level_require
 
 
 def _interviews_write(loop: Loop, plan: LoopPlan) -> None:
@@ -83,7 +74,7 @@ def loop_generate(
 ) -> Loop:
     """Plan and save a draft loop. A plan that misses a guarantee is still saved, with the
     planner's explanation, so a recruiter can see why and adjust the rubric or the kinds."""
-    _level_of_profile(role_profile, level)
+    role_profile_level_require(role_profile=role_profile, level=level)
     plan = loop_plan_compute(
         role_profile=role_profile, level=level, used_question_keys=used_question_keys
     )

@@ -61,6 +61,16 @@ def role_profile_levels(*, role_profile: RoleProfile) -> list[Level]:
     )
 
 
+def role_profile_level_find(*, role_profile: RoleProfile, code: str) -> Level | None:
+    """The level with this code if the profile has expectations there, else None."""
+    return (
+        Level.objects.filter(ladder_id=role_profile.ladder_id, code=code)
+        .filter(expectations__role_profile=role_profile)
+        .distinct()
+        .first()
+    )
+
+
 def role_profile_levels_many(*, role_profiles: list[RoleProfile]) -> dict[int, list[Level]]:
     """Levels per profile for a list page, in one query."""
     levels: dict[int, list[Level]] = defaultdict(list)

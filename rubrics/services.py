@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 
@@ -390,6 +391,17 @@ def role_profiles_export(*, output_dir: Path) -> list[Path]:
 
 def _level_order(level: Level) -> tuple[int, str, str]:
     return (level.rank, level.track, level.code)
+
+
+def role_profile_level_require(*, role_profile: RoleProfile, level: Level) -> None:
+    """A loop or requisition needs a level this profile has expectations at."""
+    if (
+        level.ladder_id != role_profile.ladder_id
+        or not role_profile.expectations.filter(level=level).exists()
+    ):
+        raise ValidationError(
+            {"level": f"{role_profile.name} has no expectations at {level.code}."}
+        )
 
 
 def questions_retire(*, questions: Any) -> int:

@@ -4,8 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from loops.selectors import loop_plan_compute
-from rubrics.models import Level, RoleProfile
-from rubrics.selectors import role_profile_get
+from rubrics.models import RoleProfile
+from rubrics.selectors import role_profile_get, role_profile_level_find
 
 
 class Command(BaseCommand):
@@ -24,8 +24,8 @@ class Command(BaseCommand):
             profile = role_profile_get(key=options["profile"], version=options["profile_version"])
         except RoleProfile.DoesNotExist as exc:
             raise CommandError(f"No role profile {options['profile']!r}.") from exc
-        level = Level.objects.filter(ladder_id=profile.ladder_id, code=options["level"]).first()
-        if level is None or not profile.expectations.filter(level=level).exists():
+        level = role_profile_level_find(role_profile=profile, code=options["level"])
+        if level is None:
             raise CommandError(f"{profile.name} has no expectations at {options['level']!r}.")
         plan = loop_plan_compute(role_profile=profile, level=level)
         if options["format"] == "json":
