@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api import TokenObtainApi
 from hiring import views as hiring_views
+from hiring.report_urls import api_urlpatterns as reports_api
 from hiring.urls import api_urlpatterns as hiring_api
 from loops.urls import api_urlpatterns as loops_api
 from rubrics.urls import api_urlpatterns as rubrics_api
@@ -17,9 +18,11 @@ urlpatterns = [
     path("", include("rubrics.urls")),
     path("", include("loops.urls")),
     path("", include("hiring.urls")),
+    path("reports/", include("hiring.report_urls")),
     path("api/rubrics/", include((rubrics_api, "rubrics-api"))),
     path("api/loops/", include((loops_api, "loops-api"))),
     path("api/", include((hiring_api, "hiring-api"))),
+    path("api/", include((reports_api, "reports-api"))),
     path("api/auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

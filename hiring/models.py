@@ -287,9 +287,22 @@ class Packet(models.Model):
         default=0, help_text="How often the result was recomputed (not counting no-op refreshes)."
     )
     marked_stale_at = models.DateTimeField(null=True, blank=True)
+    p_above_bar = models.FloatField(
+        null=True, blank=True, help_text="Copied from the result, so lists can sort and filter."
+    )
+    ready_at = models.DateTimeField(
+        null=True, blank=True, help_text="When every interview's feedback was in (days waiting)."
+    )
+    current_decision = models.OneToOneField(
+        "Decision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-marked_stale_at", "-pk"]
+        permissions = [
+            ("view_reports", "Can view hiring reports"),
+            ("record_decision", "Can record and amend committee decisions"),
+        ]
 
     def __str__(self) -> str:
         return f"Packet for {self.application}"
@@ -340,3 +353,150 @@ class InterviewerCalibration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.interviewer}: {self.leniency:+.2f}"
+
+
+class VoteChoice(models.TextChoices):
+    HIRE = "hire", "Hire"
+    NO_HIRE = "no_hire", "No hire"
+    HOLD = "hold", "Hold"
+
+
+class Vote(models.Model):
+    """One committee member's vote on a packet. Final once cast: members see the others' votes
+    only after voting, so a vote that could change afterwards would no longer be independent."""
+
+    packet = models.ForeignKey(Packet, on_delete=models.CASCADE, related_name="votes")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(max_length=10, choices=VoteChoice.choices)
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+")
+    rationale = models.TextField()
+    p_above_bar_seen = models.FloatField(
+        null=True, blank=True, help_text="P(above the bar) on the packet when the vote was cast."
+    )
+    cast_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["packet", "cast_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["packet", "member"], name="vote_one_per_member"),
+            models.CheckConstraint(condition=~Q(rationale=""), name="vote_rationale_present"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} votes {self.choice} on {self.packet}"
+
+
+class Decision(models.Model):
+    """The committee's decision on a packet. Never edited: an amendment is a new row with a
+    reason, and the newest row is the decision in force (Packet.current_decision)."""
+
+    packet = models.ForeignKey(Packet, on_delete=models.CASCADE, related_name="decisions")
+    version = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=10, choices=VoteChoice.choices)
+    level = models.ForeignKey(
+        Level, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rationale = models.TextField(blank=True)
+    amendment_reason = models.TextField(blank=True)
+    diverges = models.BooleanField(
+        default=False, help_text="The outcome goes against the evidence on the packet."
+    )
+    divergence = models.TextField(blank=True, help_text="How the outcome departs from the evidence.")
+    p_above_bar = models.FloatField(null=True, blank=True)
+    follow_up_requested = models.BooleanField(default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["packet", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["packet", "version"], name="decision_version_unique"),
+            models.CheckConstraint(
+                condition=Q(version=1) | ~Q(amendment_reason=""),
+                name="decision_amendment_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(diverges=False) | ~Q(rationale=""),
+                name="decision_divergence_has_rationale",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="hire") | Q(level__isnull=False),
+                name="decision_hire_has_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} on {self.packet} (v{self.version})"
+
+
+class SelfIdentification(models.Model):
+    """Voluntary self-identified group data, kept apart from applications and packets.
+
+    Read only in aggregate, by the adverse-impact report; never shown next to a candidate."""
+
+    candidate = models.OneToOneField(
+        Candidate, on_delete=models.CASCADE, related_name="self_identification"
+    )
+    gender = models.CharField(max_length=60, blank=True)
+    ethnicity = models.CharField(max_length=60, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"Self-identification #{self.pk}"
+
+
+class PacketNotification(models.Model):
+    """A committee member told that a packet is ready; unique, so a redelivered task or a packet
+    that becomes ready again after a follow-up tells each member once per event."""
+
+    packet = models.ForeignKey(Packet, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.CharField(max_length=40, help_text="What happened, e.g. ready:3")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["packet", "recipient", "event"], name="packet_notification_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.recipient} for {self.packet}"
+
+
+class WebhookStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+class WebhookDelivery(models.Model):
+    """One decision event sent to the configured webhook, with every attempt's outcome."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="deliveries")
+    url = models.URLField(max_length=500)
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=20, choices=WebhookStatus.choices, default=WebhookStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    response_status = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"Webhook {self.status} for {self.decision}"

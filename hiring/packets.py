@@ -230,9 +230,17 @@ def packet_refresh(*, packet_id: int) -> Packet:
     calibration = latest_calibration()
     inputs_hash = _inputs_hash(scorecards, calibration)
     if packet.status != PacketStatus.DECIDED:
-        packet.status = _collection_status(application, scorecards)
+        status = _collection_status(application, scorecards)
+        if status == PacketStatus.READY and packet.status != PacketStatus.READY:
+            packet.ready_at = timezone.now()
+            event = f"ready:{packet.ready_at:%Y%m%dT%H%M%S%f}"
+            transaction.on_commit(
+                lambda: _run_or_enqueue("hiring.notify_packet_ready", packet.pk, event)
+            )
+        packet.status = status
     if inputs_hash != packet.inputs_hash:
         packet.result = _packet_result(application, scorecards, calibration)
+        packet.p_above_bar = packet.result.get("p_above_bar")
         packet.inputs_hash = inputs_hash
         packet.model_version = engine.MODEL_VERSION
         packet.calibration = calibration

@@ -2,7 +2,52 @@
 
 from django.db import migrations
 
-from hiring.roles import roles_ensure, roles_remove
+from hiring.roles import RUBRIC_VIEW, roles_ensure, roles_remove
+
+# The roles as they stood at this migration (later permissions do not exist yet here).
+ROLES_0002 = {
+    "recruiter": [
+        *RUBRIC_VIEW,
+        "loops.view_loop",
+        "loops.add_loop",
+        "loops.change_loop",
+        "loops.view_interview",
+        "loops.change_interview",
+        "loops.view_interviewer",
+        "loops.add_interviewer",
+        "loops.change_interviewer",
+        "loops.view_interviewerconflict",
+        "loops.add_interviewerconflict",
+        "loops.change_interviewerconflict",
+        "loops.delete_interviewerconflict",
+        "hiring.view_candidate",
+        "hiring.add_candidate",
+        "hiring.change_candidate",
+        "hiring.view_requisition",
+        "hiring.add_requisition",
+        "hiring.change_requisition",
+        "hiring.view_application",
+        "hiring.add_application",
+        "hiring.change_application",
+        "hiring.view_scorecard",
+        "hiring.view_feedbackreminder",
+    ],
+    "interviewer": [
+        *RUBRIC_VIEW,
+        "hiring.view_scorecard",
+        "hiring.add_scorecard",
+        "hiring.change_scorecard",
+    ],
+    "committee member": [
+        *RUBRIC_VIEW,
+        "loops.view_loop",
+        "loops.view_interview",
+        "hiring.view_candidate",
+        "hiring.view_requisition",
+        "hiring.view_application",
+        "hiring.view_scorecard",
+    ],
+}
 
 
 class Migration(migrations.Migration):
@@ -16,7 +61,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            lambda apps, schema_editor: roles_ensure(apps),
-            lambda apps, schema_editor: roles_remove(apps),
+            lambda apps, schema_editor: roles_ensure(apps, ROLES_0002),
+            lambda apps, schema_editor: roles_remove(apps, ROLES_0002),
         )
     ]
