@@ -6,9 +6,11 @@ DEBUG=false and ALLOWED_HOSTS. `.env.example` lists every variable.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django_stubs_ext
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 # Lets admin and form classes be subscripted at run time, as the type stubs write them.
 django_stubs_ext.monkeypatch()
@@ -126,6 +128,8 @@ SPECTACULAR_SETTINGS = {
         "RequisitionStatusEnum": "hiring.models.RequisitionStatus",
         "ApplicationStatusEnum": "hiring.models.ApplicationStatus",
         "ScorecardStatusEnum": "hiring.models.ScorecardStatus",
+        "VoteChoiceEnum": "hiring.models.VoteChoice",
+        "PacketStatusEnum": "hiring.models.PacketStatus",
     },
 }
 
@@ -202,3 +206,49 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # The aggregation pipeline (hiring/packets.py): refit the calibration after this many new
 # scorecards, as well as nightly.
 CALIBRATION_REFIT_EVERY = env.int("CALIBRATION_REFIT_EVERY", default=50)
+
+# The decision webhook (hiring/notifications.py): every recorded or amended decision is POSTed to
+# DECISION_WEBHOOK_URL, signed with HMAC-SHA256 under DECISION_WEBHOOK_SECRET, and retried with
+# exponential backoff (DECISION_WEBHOOK_RETRY_BACKOFF seconds, doubling, at most 30 minutes apart)
+# up to DECISION_WEBHOOK_MAX_RETRIES times. Empty URL: no webhook.
+DECISION_WEBHOOK_URL = env.str("DECISION_WEBHOOK_URL", default="")
+DECISION_WEBHOOK_SECRET = env.str("DECISION_WEBHOOK_SECRET", default="")
+DECISION_WEBHOOK_TIMEOUT = env.float("DECISION_WEBHOOK_TIMEOUT", default=5.0)
+DECISION_WEBHOOK_MAX_RETRIES = env.int("DECISION_WEBHOOK_MAX_RETRIES", default=8)
+DECISION_WEBHOOK_RETRY_BACKOFF = env.int("DECISION_WEBHOOK_RETRY_BACKOFF", default=30)
+DECISION_WEBHOOK_SECRET_MIN_LENGTH = 16
+
+
+def decision_webhook_settings_check(
+    *, url: str, secret: str, timeout: float = 5.0, max_retries: int = 8, backoff: int = 30
+) -> None:
+    """Refuse to start with a webhook that could not be trusted or sent: a receiver cannot tell
+    an unsigned (or trivially signed) decision from a forged one, so a URL needs a real secret."""
+    if timeout <= 0:
+        raise ImproperlyConfigured("DECISION_WEBHOOK_TIMEOUT must be a positive number of seconds.")
+    if max_retries < 0 or backoff < 1:
+        raise ImproperlyConfigured(
+            "DECISION_WEBHOOK_MAX_RETRIES must be 0 or more and DECISION_WEBHOOK_RETRY_BACKOFF "
+            "at least 1 second."
+        )
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ImproperlyConfigured("DECISION_WEBHOOK_URL must be an absolute http(s) URL.")
+    if len(secret.strip()) < DECISION_WEBHOOK_SECRET_MIN_LENGTH:
+        raise ImproperlyConfigured(
+            "DECISION_WEBHOOK_URL is set, so DECISION_WEBHOOK_SECRET must be set too (at least "
+            f"{DECISION_WEBHOOK_SECRET_MIN_LENGTH} characters; for example the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`): decisions are never "
+            "sent unsigned."
+        )
+
+
+decision_webhook_settings_check(
+    url=DECISION_WEBHOOK_URL,
+    secret=DECISION_WEBHOOK_SECRET,
+    timeout=DECISION_WEBHOOK_TIMEOUT,
+    max_retries=DECISION_WEBHOOK_MAX_RETRIES,
+    backoff=DECISION_WEBHOOK_RETRY_BACKOFF,
+)

@@ -3,7 +3,7 @@
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.http import HttpRequest
 
@@ -12,13 +12,19 @@ from hiring.models import (
     Calibration,
     Candidate,
     CompetencyRating,
+    Decision,
     FeedbackReminder,
     InterviewerCalibration,
     Packet,
+    PacketNotification,
     Requisition,
     Scorecard,
     ScorecardRevision,
+    SelfIdentification,
+    Vote,
+    WebhookDelivery,
 )
+from hiring.notifications import webhook_redeliver
 from hiring.packets import packet_refresh
 
 
@@ -163,11 +169,47 @@ class CalibrationAdmin(admin.ModelAdmin[Calibration]):
         return False
 
 
+class _ReadOnlyInline(admin.TabularInline[Any, Packet]):
+    """Votes and decisions change only through hiring.committee (decisions never change)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class VoteInline(_ReadOnlyInline):
+    model = Vote
+    fields = ("member", "choice", "level", "rationale", "p_above_bar_seen", "cast_at")
+    readonly_fields = fields
+
+
+class DecisionInline(_ReadOnlyInline):
+    model = Decision
+    fields = (
+        "version",
+        "outcome",
+        "level",
+        "diverges",
+        "rationale",
+        "amendment_reason",
+        "decided_by",
+        "decided_at",
+    )
+    readonly_fields = fields
+
+
 @admin.register(Packet)
 class PacketAdmin(admin.ModelAdmin[Packet]):
+    inlines = [VoteInline, DecisionInline]
     list_display = [
         "application",
         "status",
+        "p_above_bar",
         "stale",
         "computed_at",
         "computations",
@@ -187,6 +229,9 @@ class PacketAdmin(admin.ModelAdmin[Packet]):
         "computed_at",
         "computations",
         "marked_stale_at",
+        "p_above_bar",
+        "ready_at",
+        "current_decision",
     ]
     actions = ["refresh"]
 
@@ -198,3 +243,102 @@ class PacketAdmin(admin.ModelAdmin[Packet]):
         for packet_id in queryset.values_list("pk", flat=True):
             packet_refresh(packet_id=packet_id)
         self.message_user(request, f"{queryset.count()} packet(s) refreshed.")
+
+
+@admin.register(SelfIdentification)
+class SelfIdentificationAdmin(admin.ModelAdmin[SelfIdentification]):
+    """Voluntary group data: superusers only (not even a recruiter, who records it through the
+    API), never inline on the candidate, so it is not read next to someone's application."""
+
+    list_display = ["__str__", "recorded_at"]
+    readonly_fields = ["candidate", "recorded_at"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # recorded through the API, which replaces earlier answers
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+
+# --- notifications: appended by the notifications work --------------------------------------------
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
+    """What was sent to the decision webhook and how each attempt went. Read-only: the payload
+    is what was signed; the one thing to do here is send a failed delivery again."""
+
+    list_display = ["decision", "status", "attempts", "response_status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["decision__packet__application__candidate"]
+    readonly_fields = [
+        "decision",
+        "url",
+        "payload",
+        "status",
+        "attempts",
+        "last_error",
+        "response_status",
+        "created_at",
+        "delivered_at",
+    ]
+    actions = ["retry"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("hiring.change_webhookdelivery")
+
+    @admin.action(description="Retry delivery", permissions=["retry"])
+    def retry(self, request: HttpRequest, queryset: Any) -> None:
+        """Failed (and stuck pending) deliveries get a fresh round of retries; delivered ones are
+        never sent again."""
+        retried = skipped = 0
+        for delivery in queryset.order_by("pk"):
+            if webhook_redeliver(delivery=delivery):
+                retried += 1
+            else:
+                skipped += 1
+        self.message_user(request, f"{retried} delivery(ies) queued to be sent again.")
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} already delivered, not sent again.",
+                level=messages.WARNING,
+            )
+
+
+@admin.register(PacketNotification)
+class PacketNotificationAdmin(admin.ModelAdmin[PacketNotification]):
+    """Who was told a packet is ready, for which event. Written only by the notification task."""
+
+    list_display = ["packet", "recipient", "event", "sent_at"]
+    list_filter = ["event"]
+    list_select_related = ["packet__application__candidate", "recipient"]
+    search_fields = ["recipient__username", "recipient__email", "event"]
+    readonly_fields = ["packet", "recipient", "event", "sent_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

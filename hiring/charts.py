@@ -45,10 +45,12 @@ def interval_chart(
     title: str,
     ticks: Sequence[float] = (),
     label_width: int = 190,
+    judge: bool = True,
 ) -> SafeString:
     """A forest plot: one row per item, a dot for the estimate and a bar for its interval; a
-    dashed line marks the reference (the level's bar, or zero leniency). Points whose whole
-    interval lies above the reference are green, wholly below red, otherwise ink."""
+    dashed line marks the reference (the level's bar, or zero leniency). With `judge`, points
+    whose whole interval lies above the reference are green and wholly below red; without it
+    (leniency, where neither side is good) every point is ink."""
     row_height, top, plot_width, note_width = 26, 28, 360, 80
     width = label_width + plot_width + note_width
     height = top + row_height * max(len(rows), 1) + 24
@@ -90,7 +92,7 @@ def interval_chart(
             )
         else:
             colour = INK
-            if reference is not None and row.lower is not None and row.upper is not None:
+            if judge and reference is not None and row.lower is not None and row.upper is not None:
                 if row.lower > reference:
                     colour = GOOD
                 elif row.upper < reference:

@@ -401,7 +401,9 @@ class Decision(models.Model):
     diverges = models.BooleanField(
         default=False, help_text="The outcome goes against the evidence on the packet."
     )
-    divergence = models.TextField(blank=True, help_text="How the outcome departs from the evidence.")
+    divergence = models.TextField(
+        blank=True, help_text="How the outcome departs from the evidence."
+    )
     p_above_bar = models.FloatField(null=True, blank=True)
     follow_up_requested = models.BooleanField(default=False)
     decided_by = models.ForeignKey(

@@ -28,6 +28,7 @@ from hiring.models import (
     Scorecard,
     ScorecardRevision,
     ScorecardStatus,
+    SelfIdentification,
 )
 from hiring.packets import calibration_refit_if_due, packet_mark_stale
 from loops.models import Interview, InterviewQuestion
@@ -430,3 +431,28 @@ def scorecard_amend(
     _revision_write(scorecard, RevisionAction.AMENDED, user, reason=reason.strip())
     _packet_inputs_changed(scorecard)
     return scorecard
+
+
+# --- self-identification --------------------------------------------------------------------------
+
+
+def _self_identified(value: str) -> str:
+    """One spelling per answer: surrounding and repeated spaces would split a group in two."""
+    return " ".join(value.split())
+
+
+@transaction.atomic
+def self_identification_record(
+    *, candidate: Candidate, gender: str = "", ethnicity: str = ""
+) -> SelfIdentification:
+    """Record a candidate's voluntary self-identification, replacing any earlier answers. A
+    blank answer is a question the candidate chose not to answer. Kept apart from the
+    application: only the adverse-impact report reads it, and only as counts."""
+    answers = {"gender": _self_identified(gender), "ethnicity": _self_identified(ethnicity)}
+    SelfIdentification(candidate=candidate, **answers).full_clean(
+        exclude=["candidate"], validate_unique=False, validate_constraints=False
+    )
+    record, _ = SelfIdentification.objects.update_or_create(
+        candidate=candidate, defaults={**answers, "recorded_at": timezone.now()}
+    )
+    return record

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hiring import api, views
+from hiring import api, packet_api, packet_views, views
 
 app_name = "hiring"
 
@@ -11,6 +11,24 @@ urlpatterns = [
         "interviews/<int:interview_id>/scorecard/",
         views.ScorecardView.as_view(),
         name="scorecard",
+    ),
+    path("packets/", packet_views.PacketDashboardView.as_view(), name="packets"),
+    path("packets/<int:packet_id>/", packet_views.PacketView.as_view(), name="packet"),
+    path("packets/<int:packet_id>/vote/", packet_views.PacketVoteView.as_view(), name="vote"),
+    path(
+        "packets/<int:packet_id>/decision/",
+        packet_views.PacketDecisionView.as_view(),
+        name="decision",
+    ),
+    path(
+        "packets/<int:packet_id>/decision/amend/",
+        packet_views.PacketAmendView.as_view(),
+        name="decision-amend",
+    ),
+    path(
+        "packets/<int:packet_id>/follow-up/",
+        packet_views.PacketFollowUpView.as_view(),
+        name="follow-up",
     ),
 ]
 
@@ -69,5 +87,25 @@ api_urlpatterns = [
         "applications/<int:application_id>/move/",
         api.ApplicationMoveApi.as_view(),
         name="api-application-move",
+    ),
+    path("packets/", packet_api.PacketListApi.as_view(), name="api-packet-list"),
+    path(
+        "packets/<int:packet_id>/", packet_api.PacketDetailApi.as_view(), name="api-packet-detail"
+    ),
+    path("packets/<int:packet_id>/votes/", packet_api.PacketVoteApi.as_view(), name="api-votes"),
+    path(
+        "packets/<int:packet_id>/decisions/",
+        packet_api.PacketDecisionApi.as_view(),
+        name="api-decisions",
+    ),
+    path(
+        "packets/<int:packet_id>/decisions/amend/",
+        packet_api.PacketDecisionAmendApi.as_view(),
+        name="api-decision-amend",
+    ),
+    path(
+        "packets/<int:packet_id>/follow-up/",
+        packet_api.PacketFollowUpApi.as_view(),
+        name="api-follow-up",
     ),
 ]

@@ -28,19 +28,35 @@ def iso_week(moment: datetime | None) -> str:
     return f"{year}-W{week:02d}"
 
 
+FOLLOW_UP_MINUTES = 90
+"""Time budget of a follow-up: one targeted interview, or two short ones."""
+
+
 def loop_plan_compute(
     *,
     role_profile: RoleProfile,
     level: Level,
     used_question_keys: frozenset[str] = frozenset(),
+    only_competencies: frozenset[str] | None = None,
+    budget_minutes: int | None = None,
 ) -> LoopPlan:
-    """What the planner proposes for this profile and level; writes nothing."""
+    """What the planner proposes for this profile and level; writes nothing.
+
+    With `only_competencies` it plans a follow-up: those competencies, each as a must that one
+    more interview should assess (the loop already gave them their regular signals)."""
     expectations = [
         PlannedExpectation(competency=key, priority=priority, bar=bar)
         for key, priority, bar in Expectation.objects.filter(
             role_profile=role_profile, level=level
         ).values_list("competency__key", "priority", "bar")
     ]
+    targeted = only_competencies is not None
+    if only_competencies is not None:
+        expectations = [
+            PlannedExpectation(competency=e.competency, priority="must", bar=e.bar)
+            for e in expectations
+            if e.competency in only_competencies
+        ]
     kinds = [
         KindOption(
             key=kind.key,
@@ -70,8 +86,9 @@ def loop_plan_compute(
         questions=questions,
         constraints=PlanConstraints(
             level=level.code,
-            budget_minutes=level.loop_minutes,
+            budget_minutes=budget_minutes or level.loop_minutes,
             used_question_keys=used_question_keys,
+            must_signals=1 if targeted else PlanConstraints.must_signals,
         ),
     )
 

@@ -29,7 +29,7 @@ from rubrics.models import Competency, InterviewKind, Level, Question, RoleProfi
 from rubrics.services import role_profile_level_require
 
 
-def _interviews_write(loop: Loop, plan: LoopPlan) -> None:
+def _interviews_write(loop: Loop, plan: LoopPlan, *, after_position: int = 0) -> None:
     kinds = InterviewKind.objects.in_bulk(
         {interview.kind for interview in plan.interviews}, field_name="key"
     )
@@ -44,7 +44,7 @@ def _interviews_write(loop: Loop, plan: LoopPlan) -> None:
             Interview(
                 loop=loop, position=position, kind=kinds[planned.kind], minutes=planned.minutes
             )
-            for position, planned in enumerate(plan.interviews, start=1)
+            for position, planned in enumerate(plan.interviews, start=after_position + 1)
         ]
     )
     InterviewFocus.objects.bulk_create(
@@ -120,6 +120,21 @@ def loop_regenerate(*, loop: Loop, used_question_keys: frozenset[str] = frozense
     loop.save(update_fields=["budget_minutes", "total_minutes", "problems"])
     _interviews_write(loop, plan)
     return loop
+
+
+@transaction.atomic
+def loop_extend(*, loop: Loop, plan: LoopPlan) -> list[Interview]:
+    """Append a follow-up plan's interviews after the loop's last one. The loop goes back to
+    draft until they are scheduled; interviews already held are left as they are."""
+    if not plan.interviews:
+        raise ValidationError("The follow-up plan has no interview to add.")
+    loop = _locked(loop)
+    last = loop.interviews.order_by("-position").values_list("position", flat=True).first() or 0
+    _interviews_write(loop, plan, after_position=last)
+    loop.total_minutes += plan.total_minutes
+    loop.status = LoopStatus.DRAFT
+    loop.save(update_fields=["total_minutes", "status"])
+    return list(loop.interviews.filter(position__gt=last).order_by("position"))
 
 
 def _status_after_scheduling(loop: Loop) -> None:

@@ -11,12 +11,23 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from hiring.services import requisition_create, scorecard_start
-from tests.factories import UserFactory
+from tests.factories import PacketFactory, UserFactory
 from tests.hiring.builders import open_application
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anon", "admin", "recruiter", "iv", "iv2", "cm", "cm2"]
+
+REPORTS = [
+    "interviewer-calibration",
+    "reliability",
+    "question-exposure",
+    "funnel",
+    "adverse-impact",
+]
+VOTE = {"choice": "hire", "level": "IC3", "rationale": "Strong on both musts."}
+DECIDE = {"outcome": "hold", "rationale": "Waiting on a reference."}
+AMEND = {"expected_version": 1, "outcome": "no_hire", "reason": "Reference check."}
 
 # method, url template, body, then the expected status per role in ROLES order.
 MATRIX = [
@@ -65,6 +76,39 @@ MATRIX = [
         [403, 403, 404, 200, 404, 404, 404],
     ),
     ("POST", "/api/interviews/{interview}/scorecard/", None, [403, 403, 403, 200, 404, 404, 404]),
+    # The committee: packets, blind votes, decisions (admins decide anywhere; only members vote).
+    ("GET", "/packets/", None, [302, 200, 200, 403, 403, 200, 200]),
+    ("GET", "/packets/{packet}/", None, [302, 200, 200, 403, 403, 200, 404]),
+    ("POST", "/packets/{packet}/vote/", VOTE, [302, 403, 403, 403, 403, 302, 404]),
+    ("POST", "/packets/{packet}/decision/", DECIDE, [302, 302, 403, 403, 403, 403, 404]),
+    ("POST", "/packets/{packet}/decision/amend/", AMEND, [302, 400, 403, 403, 403, 403, 404]),
+    ("POST", "/packets/{packet}/follow-up/", None, [302, 302, 302, 403, 403, 403, 404]),
+    ("GET", "/api/packets/", None, [403, 200, 200, 403, 403, 200, 200]),
+    ("GET", "/api/packets/{packet}/", None, [403, 200, 200, 403, 403, 200, 404]),
+    ("GET", "/api/packets/{packet}/votes/", None, [403, 200, 200, 403, 403, 200, 404]),
+    ("POST", "/api/packets/{packet}/votes/", VOTE, [403, 403, 403, 403, 403, 201, 404]),
+    ("GET", "/api/packets/{packet}/decisions/", None, [403, 200, 200, 403, 403, 200, 404]),
+    ("POST", "/api/packets/{packet}/decisions/", DECIDE, [403, 201, 403, 403, 403, 403, 404]),
+    ("POST", "/api/packets/{packet}/decisions/amend/", AMEND, [403, 400, 403, 403, 403, 403, 404]),
+    ("GET", "/api/packets/{packet}/follow-up/", None, [403, 200, 200, 403, 403, 200, 404]),
+    ("POST", "/api/packets/{packet}/follow-up/", None, [403, 400, 400, 403, 403, 403, 404]),
+    # Reports: recruiters and admins only (they aggregate across every requisition).
+    ("GET", "/reports/", None, [302, 200, 200, 403, 403, 403, 403]),
+    *[("GET", f"/reports/{name}/", None, [302, 200, 200, 403, 403, 403, 403]) for name in REPORTS],
+    *[
+        ("GET", f"/reports/{name}.csv", None, [302, 200, 200, 403, 403, 403, 403])
+        for name in REPORTS
+    ],
+    *[
+        ("GET", f"/api/reports/{name}/", None, [403, 200, 200, 403, 403, 403, 403])
+        for name in REPORTS
+    ],
+    (
+        "POST",
+        "/api/candidates/{candidate}/self-identification/",
+        {"gender": "woman"},
+        [403, 201, 201, 403, 403, 403, 403],
+    ),
 ]
 
 
@@ -89,6 +133,10 @@ def world(small_rubric):
     recruiter.groups.add(Group.objects.get(name="recruiter"))
     interview = setup.interviews[0]
     scorecard = scorecard_start(interview=interview, user=setup.interviewer_user(1))
+    # A ready packet whose flags call for a follow-up on ML design.
+    packet = PacketFactory(application=setup.application)
+    packet.result["flags"] = {"coverage_gaps": [small_rubric.design.key]}
+    packet.save(update_fields=["result"])
     users = {
         "anon": None,
         "admin": UserFactory(username="admin", is_staff=True, is_superuser=True),
@@ -105,6 +153,7 @@ def world(small_rubric):
         "requisition": setup.application.requisition_id,
         "application": setup.application.pk,
         "scorecard": scorecard.pk,
+        "packet": packet.pk,
     }
     return users, ids
 

@@ -1,6 +1,7 @@
 """One factory per model. Import them from here."""
 
 from tests.factories.accounts import UserFactory
+from tests.factories.committee import DecisionFactory, PacketFactory, VoteFactory
 from tests.factories.hiring import (
     ApplicationFactory,
     CandidateFactory,
@@ -32,6 +33,7 @@ __all__ = [
     "CandidateFactory",
     "CompetencyFactory",
     "CompetencyRatingFactory",
+    "DecisionFactory",
     "ExpectationFactory",
     "FeedbackReminderFactory",
     "InterviewFactory",
@@ -43,9 +45,11 @@ __all__ = [
     "LadderFactory",
     "LevelFactory",
     "LoopFactory",
+    "PacketFactory",
     "QuestionFactory",
     "RequisitionFactory",
     "RoleProfileFactory",
     "ScorecardFactory",
     "UserFactory",
+    "VoteFactory",
 ]

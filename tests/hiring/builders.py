@@ -9,7 +9,15 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from hiring.models import Application
-from hiring.services import application_create, candidate_create, requisition_create
+from hiring.services import (
+    RatingInput,
+    ScorecardInput,
+    application_create,
+    candidate_create,
+    requisition_create,
+    scorecard_start,
+    scorecard_submit,
+)
 from loops.models import Interview
 from loops.services import loop_schedule_day
 from rubrics.models import InterviewKind
@@ -55,3 +63,31 @@ def open_application(
     loop_schedule_day(loop=loop, starts_at=start or timezone.now() - timedelta(days=1))
     interviews = list(loop.interviews.select_related("interviewer__user").order_by("position"))
     return OpenApplication(application=created.application, interviews=interviews, pool=pool)
+
+
+EVERYTHING = frozenset({"overall_recommendation", "level_assessment", "summary"})
+
+
+def submit(setup, position, rating=3, no_signal=(), assessment="at", evidence="Seen."):
+    """Submit interview `position`'s feedback as its interviewer, one rating for every focus."""
+    interview = setup.interviews[position - 1]
+    user = setup.interviewer_user(position)
+    card = scorecard_start(interview=interview, user=user)
+    ratings = tuple(
+        RatingInput(competency=row.competency.key, no_signal=True, no_signal_reason="not asked")
+        if row.competency.key in no_signal
+        else RatingInput(competency=row.competency.key, rating=rating, evidence=evidence)
+        for row in interview.focus_rows.select_related("competency")
+    )
+    return scorecard_submit(
+        scorecard=card,
+        user=user,
+        version=card.version,
+        data=ScorecardInput(
+            ratings=ratings,
+            overall_recommendation=rating,
+            level_assessment=assessment,
+            summary="s",
+            fields_given=EVERYTHING,
+        ),
+    )

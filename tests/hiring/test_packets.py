@@ -10,37 +10,10 @@ from rest_framework.test import APIClient
 
 from hiring.models import Calibration, InterviewerCalibration, Packet, PacketStatus
 from hiring.packets import calibration_refit, packet_refresh, packets_sweep_stale
-from hiring.services import RatingInput, ScorecardInput, scorecard_start, scorecard_submit
-from tests.hiring.builders import open_application
+from tests.hiring.builders import open_application, submit
 from tests.worker import broker_at, closed_port
 
 pytestmark = pytest.mark.django_db
-
-EVERYTHING = frozenset({"overall_recommendation", "level_assessment", "summary"})
-
-
-def submit(setup, position, rating=3, no_signal=()):
-    interview = setup.interviews[position - 1]
-    user = setup.interviewer_user(position)
-    card = scorecard_start(interview=interview, user=user)
-    ratings = tuple(
-        RatingInput(competency=row.competency.key, no_signal=True, no_signal_reason="not asked")
-        if row.competency.key in no_signal
-        else RatingInput(competency=row.competency.key, rating=rating, evidence="Seen.")
-        for row in interview.focus_rows.select_related("competency")
-    )
-    return scorecard_submit(
-        scorecard=card,
-        user=user,
-        version=card.version,
-        data=ScorecardInput(
-            ratings=ratings,
-            overall_recommendation=rating,
-            level_assessment="at",
-            summary="s",
-            fields_given=EVERYTHING,
-        ),
-    )
 
 
 @pytest.fixture(autouse=True)
