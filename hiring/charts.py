@@ -1,5 +1,8 @@
 """Charts as inline SVG, rendered on the server: no script, no CDN, no build step, and they print.
 
+No inline style either, so the Content-Security-Policy needs no exception: the size is given by
+width and height attributes, and static/css/debrief.css lets a chart shrink to fit (`svg.chart`).
+
 Every chart carries a <title> and text labels, so it reads without colour and in a screen reader.
 """
 
@@ -23,6 +26,11 @@ def _num(value: float) -> str:
     return f"{value:.1f}"
 
 
+def _fit(text: str, limit: int) -> str:
+    """Shorten a label to fit its column; the full text stays in the chart's <title> rows."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 @dataclass(frozen=True)
 class IntervalRow:
     """One line of an interval chart: a point estimate with its interval."""
@@ -44,7 +52,7 @@ def interval_chart(
     reference_label: str = "",
     title: str,
     ticks: Sequence[float] = (),
-    label_width: int = 190,
+    label_width: int = 230,
     judge: bool = True,
 ) -> SafeString:
     """A forest plot: one row per item, a dot for the estimate and a bar for its interval; a
@@ -62,7 +70,7 @@ def interval_chart(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px">',
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
         f"<title>{escape(title)}</title>",
     ]
     for tick in ticks or (low, high):
@@ -83,7 +91,7 @@ def interval_chart(
         y = top + row_height * index + row_height / 2
         parts.append(
             f'<text x="{label_width - 8}" y="{_num(y + 4)}" font-size="12" text-anchor="end" '
-            f'fill="{INK}">{escape(row.label)}</text>'
+            f'fill="{INK}"><title>{escape(row.label)}</title>{escape(_fit(row.label, 30))}</text>'
         )
         if row.value is None:
             parts.append(
@@ -146,12 +154,12 @@ def heatmap(
 ) -> SafeString:
     """Rows are competencies, columns interviews. Each cell prints the raw rating large and the
     calibrated value small beneath it; the fill follows the calibrated value."""
-    label_width, cell_width, cell_height, top = 190, 92, 40, 46
+    label_width, cell_width, cell_height, top = 230, 112, 40, 46
     width = label_width + cell_width * max(len(column_labels), 1)
     height = top + cell_height * max(len(row_labels), 1) + 4
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart heatmap" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px">',
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
         f"<title>{escape(title)}</title>",
     ]
     for column, label in enumerate(column_labels):
@@ -160,13 +168,14 @@ def heatmap(
         for offset, text in enumerate(lines):
             parts.append(
                 f'<text x="{_num(cx)}" y="{16 + 14 * offset}" font-size="11" '
-                f'text-anchor="middle" fill="{INK}">{escape(text[:16])}</text>'
+                f'text-anchor="middle" fill="{INK}">{escape(_fit(text, 17))}</text>'
             )
     for row, label in enumerate(row_labels):
         y = top + cell_height * row
         parts.append(
             f'<text x="{label_width - 8}" y="{y + cell_height / 2 + 4:.1f}" font-size="12" '
-            f'text-anchor="end" fill="{INK}">{escape(label)}</text>'
+            f'text-anchor="end" fill="{INK}"><title>{escape(label)}</title>'
+            f"{escape(_fit(label, 30))}</text>"
         )
         for column, cell in enumerate(cells[row]):
             x = label_width + cell_width * column

@@ -46,28 +46,42 @@ NEXT_LEVEL_SCORE = 3.5
 """A calibrated score this high (between "yes" and "strong yes") is evidence above the level."""
 
 
-def packet_list_for(*, user: AnyUser) -> QuerySet[Packet]:
-    """The packets this user may review, with what a dashboard row shows (no per-row query)."""
-    packets = Packet.objects.select_related(
-        "application__candidate",
-        "application__requisition__role_profile",
-        "application__requisition__level",
-        "current_decision__level",
-    ).annotate(
-        n_votes=Count("votes", distinct=True),
-        i_voted=Exists(Vote.objects.filter(packet_id=OuterRef("pk"), member_id=user.pk or 0)),
-    )
+def _visible_packets(user: AnyUser) -> QuerySet[Packet]:
+    """The one visibility rule for packets."""
     if not user.is_authenticated or not user.has_perm("hiring.view_packet"):
-        return packets.none()
+        return Packet.objects.none()
     if sees_all_hiring(user):
-        return packets
-    return packets.filter(
+        return Packet.objects.all()
+    return Packet.objects.filter(
         Exists(
             Requisition.committee_members.through.objects.filter(
                 requisition_id=OuterRef("application__requisition_id"), user_id=user.pk
             )
         )
     )
+
+
+def packet_list_for(*, user: AnyUser) -> QuerySet[Packet]:
+    """The packets this user may review, with what a dashboard row shows (no per-row query)."""
+    return (
+        _visible_packets(user)
+        .select_related(
+            "application__candidate",
+            "application__requisition__role_profile",
+            "application__requisition__level",
+            "current_decision__level",
+        )
+        .annotate(
+            n_votes=Count("votes", distinct=True),
+            i_voted=Exists(Vote.objects.filter(packet_id=OuterRef("pk"), member_id=user.pk or 0)),
+        )
+    )
+
+
+def packet_status_counts(*, user: AnyUser) -> dict[str, int]:
+    """How many packets the user may see are in each status (for the dashboard's summary)."""
+    rows = _visible_packets(user).order_by().values_list("status").annotate(n=Count("pk"))
+    return dict(rows)
 
 
 SORTS = {

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -32,6 +31,7 @@ from hiring.packet_selectors import (
     packet_get_for,
     packet_list_for,
     packet_review,
+    packet_status_counts,
     packets_filter,
 )
 from hiring.selectors import requisition_list_for
@@ -56,12 +56,7 @@ class PacketDashboardView(CommitteeMixin, TemplateView):
         packets = packets_filter(visible, **form.filters())
         page = Paginator(packets, PAGE_SIZE).get_page(self.request.GET.get("page"))
         rows = [(packet, days_waiting(packet)) for packet in page.object_list]
-        counts = dict(
-            visible.order_by()
-            .values_list("status")
-            .annotate(n=Count("pk"))
-            .values_list("status", "n")
-        )
+        counts = packet_status_counts(user=user)
         query = self.request.GET.copy()
         query.pop("page", None)
         return {

@@ -48,10 +48,7 @@ SERIAL = itertools.count()
 def packets_for(requisition, count, *, p_above_bar=lambda n: (n % 100) / 100):
     """`count` ready packets on one requisition, written in bulk (the factories' values)."""
     candidates = Candidate.objects.bulk_create(
-        [
-            CandidateFactory.build(email=f"bulk-{next(SERIAL)}@example.com")
-            for _ in range(count)
-        ]
+        [CandidateFactory.build(email=f"bulk-{next(SERIAL)}@example.com") for _ in range(count)]
     )
     applications = Application.objects.bulk_create(
         [Application(candidate=c, requisition=requisition) for c in candidates]
@@ -90,6 +87,18 @@ def test_the_dashboard_lists_only_my_committees_packets(client, cm, requisition)
     assert other.application.candidate.name not in body
     assert "0.81" in body
     assert "1 ready for review" in body
+
+
+def test_the_dashboard_counts_packets_not_votes(client, cm, chair, requisition):
+    ready = PacketFactory(application__requisition=requisition)
+    VoteFactory(packet=ready, member=cm)
+    VoteFactory(packet=ready, member=chair)
+    PacketFactory(application__requisition=requisition, status=PacketStatus.DECIDED)
+    client.force_login(cm)
+
+    counts = client.get("/packets/").context["counts"]
+
+    assert counts == {"ready": 1, "decided": 1}
 
 
 def test_the_dashboard_filters_sorts_and_pages(client, cm, requisition):
