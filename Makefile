@@ -36,6 +36,7 @@ test: lint
 bench: install
 	$(BIN)/python -m tests.bench.bench_planner --write docs/benchmarks.md
 	$(BIN)/python -m tests.bench.bench_aggregation --write docs/benchmarks.md
+	$(BIN)/python -m tests.bench.bench_http --write docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .mypy_cache .ruff_cache .pytest_cache

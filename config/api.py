@@ -3,11 +3,15 @@ views declare the model permissions they need."""
 
 from typing import Any
 
+from axes.helpers import get_lockout_message
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,15 +46,42 @@ def permission_required(*perms: str) -> type[BasePermission]:
     return HasPermissions
 
 
+class Pagination(LimitOffsetPagination):
+    """`limit` and `offset` paging with a ceiling on `limit`: without one, a limit past the
+    database's integer range reached SQL and failed as a 500."""
+
+    max_limit = 1000
+
+
 class TokenObtainApi(ObtainAuthToken):
-    """Exchange a username and password for the token scripts send as `Authorization: Token ...`."""
+    """Exchange a username and password for the token scripts send as `Authorization: Token ...`.
+
+    Wrong passwords count as failed sign-ins: after five for one username from one address, that
+    pair is locked out for a while (429), even with the right password. A success resets the count.
+    """
+
+    # Like the sign-in page, through django-axes (which flags the DRF request it was given) and
+    # `user_logged_in` (which resets the count and goes to the audit log).
 
     @extend_schema(
         request=AuthTokenSerializer,
         responses={
             200: inline_serializer("AuthToken", {"token": serializers.CharField()}),
             400: OpenApiResponse(description="Wrong username or password."),
+            415: OpenApiResponse(description="The body is not JSON, a form or multipart."),
+            429: OpenApiResponse(description="Too many failed attempts: locked out for a while."),
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            if getattr(request, "axes_locked_out", False):
+                return Response(
+                    {"detail": str(get_lockout_message())},
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                )
+            raise exceptions.ValidationError(serializer.errors)
+        user = serializer.validated_data["user"]
+        token, _ = Token.objects.get_or_create(user=user)
+        user_logged_in.send(sender=type(user), request=request, user=user)
+        return Response({"token": token.key})

@@ -5,11 +5,13 @@ in-process. Production sets DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis)
 DEBUG=false and ALLOWED_HOSTS. `.env.example` lists every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import django_stubs_ext
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 # Lets admin and form classes be subscripted at run time, as the type stubs write them.
@@ -21,10 +23,35 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str(
-    "SECRET_KEY",
-    default="debrief-insecure-development-key-change-me-in-production-0123456789",
-)
+# Only for DEBUG=true; production refuses to start with it (secret_key_settings_check).
+DEVELOPMENT_SECRET_KEY = "debrief-insecure-development-key-change-me-in-production-0123456789"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
+SECRET_KEY_MIN_LENGTH = 50
+
+
+def secret_key_settings_check(*, secret_key: str, debug: bool) -> None:
+    """Refuse to start in production with a key anyone could know or guess: it signs sessions,
+    password-reset links and CSRF tokens, so a weak one hands out every account."""
+    if debug:
+        return
+    if secret_key == DEVELOPMENT_SECRET_KEY or not secret_key.strip():
+        raise ImproperlyConfigured(
+            "DEBUG is false, so SECRET_KEY must be set to a secret of your own; generate one "
+            "with `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        )
+    if (
+        len(secret_key) < SECRET_KEY_MIN_LENGTH
+        or len(set(secret_key)) < 5
+        or secret_key.startswith("django-insecure-")
+    ):
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too weak for production: use at least {SECRET_KEY_MIN_LENGTH} random "
+            "characters (`python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
+        )
+
+
+secret_key_settings_check(secret_key=SECRET_KEY, debug=DEBUG)
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -35,10 +62,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "rubrics",
     "loops",
@@ -47,12 +77,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records every 403 (pages, API, CSRF) in the audit log; after authentication, so it knows who.
+    "config.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -85,6 +120,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out username + address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -119,6 +159,10 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc from the drf-spectacular-sidecar package: nothing loads from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RatingEnum": "rubrics.models.Rating",
@@ -167,22 +211,79 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 
+# No candidate PII in logs: every handler redacts email addresses and phone numbers from the
+# message, its arguments and any traceback (config/log_redaction.py). Django's own loggers are
+# pointed at the same handler so none of their records bypass it; Celery workers get the filter
+# on the handlers they set up themselves.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_pii": {"()": "config.log_redaction.RedactPIIFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_pii"],
+        },
+    },
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
-if not DEBUG:
+# Security. Production (DEBUG=false) gets HTTPS-only cookies, an HTTPS redirect and HSTS by
+# default; each can be changed through the environment (docs/operations.md, "Security").
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer's plain-HTTP probe of /healthz must get its answer, not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients), trust
+# it so Django knows the request was HTTPS. Never enable it without such a proxy in front.
+if env.bool("TRUST_X_FORWARDED_PROTO", default=not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+
+# Content-Security-Policy (django-csp): everything from this origin, no inline script or style
+# unless it carries the per-request nonce (`nonce="{{ request.csp_nonce }}"`), no plugins, no
+# framing. Charts are inline SVG styled by attributes and static/css, so they need no exception.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
+
+# Brute-force lockout (django-axes): AXES_FAILURE_LIMIT wrong passwords for one username from one
+# address lock that pair out for AXES_COOLOFF_MINUTES (the sign-in page, the admin and the API
+# token endpoint alike); a successful sign-in resets the count. Unlock early with
+# `manage.py axes_reset_username USERNAME`. The client address is REMOTE_ADDR only: headers such
+# as X-Forwarded-For are set by the client and would let an attacker pick a fresh address per try.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Sign-ins and sign-outs are in the audit log (hiring/audit.py); axes keeps only failed attempts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 # Feedback reminders (hiring/reminders.py, run hourly by django-celery-beat) and the mail they use.
 # A scorecard is late SCORECARD_REMINDER_HOURS after its interview ended; the interviewer is then
@@ -206,6 +307,10 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # The aggregation pipeline (hiring/packets.py): refit the calibration after this many new
 # scorecards, as well as nightly.
 CALIBRATION_REFIT_EVERY = env.int("CALIBRATION_REFIT_EVERY", default=50)
+
+# Data retention (hiring/retention.py, nightly): a candidate whose applications are all rejected or
+# withdrawn is anonymised this many days after the last decision or change; 0 disables it.
+CANDIDATE_RETENTION_DAYS = env.int("CANDIDATE_RETENTION_DAYS", default=365)
 
 # The decision webhook (hiring/notifications.py): every recorded or amended decision is POSTed to
 # DECISION_WEBHOOK_URL, signed with HMAC-SHA256 under DECISION_WEBHOOK_SECRET, and retried with

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from hiring.models import (
     Application,
+    AuditEvent,
     Calibration,
     Candidate,
     CompetencyRating,
@@ -333,6 +334,43 @@ class PacketNotificationAdmin(admin.ModelAdmin[PacketNotification]):
     list_select_related = ["packet__application__candidate", "recipient"]
     search_fields = ["recipient__username", "recipient__email", "event"]
     readonly_fields = ["packet", "recipient", "event", "sent_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+    """The audit log, for superusers only and read-only: events are appended by hiring/audit.py
+    and never edited or deleted here."""
+
+    list_display = ["at", "action", "username", "ip_address", "path", "object_type", "object_id"]
+    list_filter = ["action"]
+    search_fields = ["username"]
+    date_hierarchy = "at"
+    readonly_fields = [
+        "at",
+        "action",
+        "actor",
+        "username",
+        "ip_address",
+        "path",
+        "object_type",
+        "object_id",
+        "detail",
+    ]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -8,14 +8,14 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import permission_required
+from config.api import Pagination, permission_required
 from hiring import selectors, services
 from hiring.models import (
     Application,
@@ -36,6 +36,9 @@ from rubrics.selectors import role_profile_get
 BAD_REQUEST = OpenApiResponse(OpenApiTypes.OBJECT, description="Field messages, by field.")
 FORBIDDEN = OpenApiResponse(description="Your role may not do this.")
 NOT_FOUND = OpenApiResponse(description="No such object, or not one you may see.")
+UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="The body is not JSON, a form or multipart."
+)
 CONFLICT = OpenApiResponse(
     OpenApiTypes.OBJECT, description="Stale version or already submitted; nothing was written."
 )
@@ -71,7 +74,9 @@ class CandidateUpdateInputSerializer(CandidateInputSerializer):
     email = serializers.EmailField(required=False)
 
 
+@extend_schema_view(get=extend_schema(responses={200: CandidateOutputSerializer, 403: FORBIDDEN}))
 class CandidateListCreateApi(ListAPIView[Candidate]):
+    pagination_class = Pagination
     serializer_class = CandidateOutputSerializer
 
     def get_permissions(self) -> list[Any]:
@@ -83,7 +88,12 @@ class CandidateListCreateApi(ListAPIView[Candidate]):
 
     @extend_schema(
         request=CandidateInputSerializer,
-        responses={201: CandidateOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+        responses={
+            201: CandidateOutputSerializer,
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
     )
     def post(self, request: Request) -> Response:
         data = CandidateInputSerializer(data=request.data)
@@ -118,6 +128,7 @@ class CandidateDetailApi(APIView):
             400: BAD_REQUEST,
             403: FORBIDDEN,
             404: NOT_FOUND,
+            415: UNSUPPORTED_MEDIA_TYPE,
         },
     )
     def patch(self, request: Request, candidate_id: int) -> Response:
@@ -191,7 +202,9 @@ class RequisitionInputSerializer(serializers.Serializer[Any]):
         }
 
 
+@extend_schema_view(get=extend_schema(responses={200: RequisitionOutputSerializer, 403: FORBIDDEN}))
 class RequisitionListCreateApi(ListAPIView[Requisition]):
+    pagination_class = Pagination
     serializer_class = RequisitionOutputSerializer
 
     def get_permissions(self) -> list[Any]:
@@ -207,7 +220,12 @@ class RequisitionListCreateApi(ListAPIView[Requisition]):
 
     @extend_schema(
         request=RequisitionInputSerializer,
-        responses={201: RequisitionOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+        responses={
+            201: RequisitionOutputSerializer,
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
     )
     def post(self, request: Request) -> Response:
         data = RequisitionInputSerializer(data=request.data)
@@ -272,7 +290,9 @@ class ApplicationMoveInputSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=ApplicationStatus.choices)
 
 
+@extend_schema_view(get=extend_schema(responses={200: ApplicationOutputSerializer, 403: FORBIDDEN}))
 class ApplicationListCreateApi(ListAPIView[Application]):
+    pagination_class = Pagination
     serializer_class = ApplicationOutputSerializer
 
     def get_permissions(self) -> list[Any]:
@@ -288,7 +308,12 @@ class ApplicationListCreateApi(ListAPIView[Application]):
 
     @extend_schema(
         request=ApplicationInputSerializer,
-        responses={201: ApplicationCreateOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+        responses={
+            201: ApplicationCreateOutputSerializer,
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
     )
     def post(self, request: Request) -> Response:
         data = ApplicationInputSerializer(data=request.data)
@@ -330,6 +355,7 @@ class ApplicationMoveApi(APIView):
             400: BAD_REQUEST,
             403: FORBIDDEN,
             404: NOT_FOUND,
+            415: UNSUPPORTED_MEDIA_TYPE,
         },
     )
     def post(self, request: Request, application_id: int) -> Response:
@@ -444,7 +470,7 @@ class MyInterviewOutputSerializer(serializers.Serializer[Any]):
 
 
 class MyInterviewListApi(APIView):
-    @extend_schema(responses={200: MyInterviewOutputSerializer(many=True)})
+    @extend_schema(responses={200: MyInterviewOutputSerializer(many=True), 403: FORBIDDEN})
     def get(self, request: Request) -> Response:
         mine = selectors.my_interviews(user=request.user)
         return Response(MyInterviewOutputSerializer(mine, many=True).data)
@@ -455,7 +481,7 @@ class ScorecardStartApi(APIView):
 
     @extend_schema(
         request=None,
-        responses={200: ScorecardOutputSerializer, 404: NOT_FOUND},
+        responses={200: ScorecardOutputSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, interview_id: int) -> Response:
         try:
@@ -478,10 +504,14 @@ class ScorecardFilterSerializer(serializers.Serializer[Any]):
 class ScorecardListApi(ListAPIView[Scorecard]):
     """Scorecards you may read: your own, and others' once the blind rule allows."""
 
+    pagination_class = Pagination
     serializer_class = ScorecardOutputSerializer
     filter_backends: list[Any] = []
 
-    @extend_schema(parameters=[ScorecardFilterSerializer])
+    @extend_schema(
+        parameters=[ScorecardFilterSerializer],
+        responses={200: ScorecardOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -510,7 +540,7 @@ def _fresh(request: Request, scorecard: Scorecard) -> dict[str, Any]:
 
 
 class ScorecardDetailApi(APIView):
-    @extend_schema(responses={200: ScorecardOutputSerializer, 404: NOT_FOUND})
+    @extend_schema(responses={200: ScorecardOutputSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
     def get(self, request: Request, scorecard_id: int) -> Response:
         return Response(ScorecardOutputSerializer(_scorecard_or_404(request, scorecard_id)).data)
 
@@ -521,6 +551,7 @@ WRITE_RESPONSES = {
     403: FORBIDDEN,
     404: NOT_FOUND,
     409: CONFLICT,
+    415: UNSUPPORTED_MEDIA_TYPE,
 }
 
 
@@ -579,7 +610,9 @@ class RevisionOutputSerializer(serializers.ModelSerializer[ScorecardRevision]):
 
 
 class ScorecardHistoryApi(APIView):
-    @extend_schema(responses={200: RevisionOutputSerializer(many=True), 404: NOT_FOUND})
+    @extend_schema(
+        responses={200: RevisionOutputSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND}
+    )
     def get(self, request: Request, scorecard_id: int) -> Response:
         scorecard = _scorecard_or_404(request, scorecard_id)
         revisions = selectors.scorecard_history(scorecard=scorecard)

@@ -189,8 +189,24 @@ def _decision_write(
     if application.status not in _SETTLED:
         application.status = _APPLICATION_STATUS[VoteChoice(outcome)]
         application.save(update_fields=["status", "updated_at"])
+    from hiring.audit import audit_record
+    from hiring.models import AuditAction
     from hiring.notifications import decision_webhook_enqueue
 
+    audit_record(
+        action=AuditAction.DECISION_RECORDED if version == 1 else AuditAction.DECISION_AMENDED,
+        actor=user,
+        object_type="decision",
+        object_id=decision.pk,
+        detail={
+            "packet": packet.pk,
+            "application": application.pk,
+            "version": version,
+            "outcome": outcome,
+            "level": level.code if level is not None else None,
+            "diverges": divergence.diverges,
+        },
+    )
     decision_webhook_enqueue(decision=decision)
     return decision
 

@@ -28,6 +28,11 @@ class Candidate(models.Model):
         max_length=20, choices=CandidateSource.choices, default=CandidateSource.INBOUND
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the personal data was replaced by placeholders (ratings are kept).",
+    )
 
     class Meta:
         ordering = ["name", "pk"]
@@ -299,6 +304,11 @@ class Packet(models.Model):
 
     class Meta:
         ordering = ["-marked_stale_at", "-pk"]
+        indexes = [
+            # The dashboard's sorts (hiring.packet_selectors.SORTS).
+            models.Index(fields=["ready_at", "id"], name="packet_by_age"),
+            models.Index(fields=["p_above_bar", "id"], name="packet_by_probability"),
+        ]
         permissions = [
             ("view_reports", "Can view hiring reports"),
             ("record_decision", "Can record and amend committee decisions"),
@@ -502,3 +512,41 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"Webhook {self.status} for {self.decision}"
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Failed sign-in"
+    LOCKED_OUT = "locked_out", "Locked out"
+    LOGOUT = "logout", "Signed out"
+    PERMISSION_DENIED = "permission_denied", "Refused (not authorised)"
+    DECISION_RECORDED = "decision_recorded", "Decision recorded"
+    DECISION_AMENDED = "decision_amended", "Decision amended"
+    CANDIDATE_EXPORTED = "candidate_exported", "Candidate data exported"
+    CANDIDATE_ERASED = "candidate_erased", "Candidate data erased"
+    CANDIDATE_ANONYMISED = "candidate_anonymised", "Candidate anonymised"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, from where: append-only, and never holding candidate PII (objects
+    are named by type and id only)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=40, choices=AuditAction.choices, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(
+        max_length=150, blank=True, help_text="As given (kept if the account is deleted)."
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.username}"

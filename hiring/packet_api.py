@@ -16,9 +16,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import permission_required
+from config.api import Pagination, permission_required
 from hiring import committee
-from hiring.api import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, _user
+from hiring.api import (
+    BAD_REQUEST,
+    CONFLICT,
+    FORBIDDEN,
+    NOT_FOUND,
+    UNSUPPORTED_MEDIA_TYPE,
+    _user,
+)
 from hiring.models import Decision, Packet, PacketStatus, Vote, VoteChoice
 from hiring.packet_selectors import (
     SORTS,
@@ -131,6 +138,7 @@ class PacketFilterSerializer(serializers.Serializer[Any]):
 class PacketListApi(ListAPIView[Packet]):
     """The packets of my requisitions (all of them for recruiters and admins)."""
 
+    pagination_class = Pagination
     serializer_class = PacketListItemSerializer
     permission_classes = [permission_required("hiring.view_packet")]
     filter_backends: list[Any] = []
@@ -140,7 +148,10 @@ class PacketListApi(ListAPIView[Packet]):
         filters.is_valid(raise_exception=True)
         return packets_filter(packet_list_for(user=self.request.user), **filters.validated_data)
 
-    @extend_schema(parameters=FILTERS, responses={200: PacketListItemSerializer(many=True)})
+    @extend_schema(
+        parameters=FILTERS,
+        responses={200: PacketListItemSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -284,6 +295,7 @@ class PacketVoteApi(APIView):
             403: FORBIDDEN,
             404: NOT_FOUND,
             409: CONFLICT,
+            415: UNSUPPORTED_MEDIA_TYPE,
         },
     )
     def post(self, request: Request, packet_id: int) -> Response:
@@ -317,7 +329,9 @@ class PacketDecisionApi(APIView):
         # The chair's permission is checked per requisition by the service.
         return [permission_required("hiring.view_packet")()]
 
-    @extend_schema(responses={200: DecisionOutputSerializer(many=True), 404: NOT_FOUND})
+    @extend_schema(
+        responses={200: DecisionOutputSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND}
+    )
     def get(self, request: Request, packet_id: int) -> Response:
         packet = _packet_or_404(request, packet_id)
         return Response(DecisionOutputSerializer(decision_history(packet=packet), many=True).data)
@@ -330,6 +344,7 @@ class PacketDecisionApi(APIView):
             403: FORBIDDEN,
             404: NOT_FOUND,
             409: CONFLICT,
+            415: UNSUPPORTED_MEDIA_TYPE,
         },
     )
     def post(self, request: Request, packet_id: int) -> Response:
@@ -353,6 +368,7 @@ class PacketDecisionAmendApi(APIView):
             403: FORBIDDEN,
             404: NOT_FOUND,
             409: CONFLICT,
+            415: UNSUPPORTED_MEDIA_TYPE,
         },
     )
     def post(self, request: Request, packet_id: int) -> Response:
@@ -387,7 +403,12 @@ class PacketFollowUpApi(APIView):
     permission_classes = [permission_required("hiring.view_packet")]
 
     @extend_schema(
-        responses={200: FollowUpProposalSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+        responses={
+            200: FollowUpProposalSerializer,
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
     )
     def get(self, request: Request, packet_id: int) -> Response:
         packet = _packet_or_404(request, packet_id)

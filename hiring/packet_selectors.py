@@ -13,7 +13,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hiring.charts import HeatCell, IntervalRow, heatmap, interval_chart
@@ -72,7 +82,19 @@ def packet_list_for(*, user: AnyUser) -> QuerySet[Packet]:
             "current_decision__level",
         )
         .annotate(
-            n_votes=Count("votes", distinct=True),
+            # A correlated count, not a join: a join groups every visible packet before the page
+            # is cut (docs/benchmarks.md measured 4x the database time at 10,000 packets).
+            n_votes=Coalesce(
+                Subquery(
+                    Vote.objects.filter(packet_id=OuterRef("pk"))
+                    .order_by()
+                    .values("packet_id")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
             i_voted=Exists(Vote.objects.filter(packet_id=OuterRef("pk"), member_id=user.pk or 0)),
         )
     )

@@ -22,6 +22,7 @@ from django.utils import timezone
 from hiring import aggregation as engine
 from hiring.models import (
     Application,
+    ApplicationStatus,
     Calibration,
     InterviewerCalibration,
     Packet,
@@ -231,6 +232,8 @@ def packet_refresh(*, packet_id: int) -> Packet:
     inputs_hash = _inputs_hash(scorecards, calibration)
     if packet.status != PacketStatus.DECIDED:
         status = _collection_status(application, scorecards)
+        if application.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED):
+            status = PacketStatus.COLLECTING  # closed before review: nothing for the committee
         if status == PacketStatus.READY and packet.status != PacketStatus.READY:
             packet.ready_at = timezone.now()
             event = f"ready:{packet.ready_at:%Y%m%dT%H%M%S%f}"

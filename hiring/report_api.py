@@ -20,6 +20,9 @@ from hiring.models import Requisition
 BAD_REQUEST = OpenApiResponse(OpenApiTypes.OBJECT, description="Field messages, by field.")
 FORBIDDEN = OpenApiResponse(description="Your role may not do this.")
 NOT_FOUND = OpenApiResponse(description="No such object, or not one you may see.")
+UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="The body is not JSON, a form or multipart."
+)
 
 
 # --- self-identification --------------------------------------------------------------------------
@@ -59,6 +62,7 @@ class SelfIdentificationRecordApi(APIView):
             400: BAD_REQUEST,
             403: FORBIDDEN,
             404: NOT_FOUND,
+            415: UNSUPPORTED_MEDIA_TYPE,
         },
     )
     def post(self, request: Request, candidate_id: int) -> Response:

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from hiring.errors import ConflictError
@@ -31,7 +32,7 @@ from hiring.models import (
     SelfIdentification,
 )
 from hiring.packets import calibration_refit_if_due, packet_mark_stale
-from loops.models import Interview, InterviewQuestion
+from loops.models import Interview, InterviewQuestion, InterviewStatus
 from loops.services import loop_assign_interviewers, loop_generate
 from rubrics.models import Level, RoleProfile
 from rubrics.services import role_profile_level_require
@@ -183,7 +184,24 @@ def application_move(*, application: Application, status: str) -> Application:
         )
     application.status = status
     application.save(update_fields=["status", "updated_at"])
+    if status in CLOSED_STATUSES and application.loop_id is not None:
+        _interviews_not_held_cancel(loop_id=application.loop_id)
     return application
+
+
+CLOSED_STATUSES = (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED)
+
+
+def _interviews_not_held_cancel(*, loop_id: int) -> int:
+    """A closed application's interviews that have not happened are cancelled, so they leave
+    the interviewers' lists and calendars; held ones (and their feedback) stay."""
+    return (
+        Interview.objects.filter(loop_id=loop_id)
+        .exclude(status=InterviewStatus.CANCELLED)
+        .exclude(scorecards__status=ScorecardStatus.SUBMITTED)
+        .filter(Q(starts_at__isnull=True) | Q(starts_at__gt=timezone.now()))
+        .update(status=InterviewStatus.CANCELLED)
+    )
 
 
 # --- scorecards -----------------------------------------------------------------------------------

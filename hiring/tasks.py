@@ -170,3 +170,21 @@ def notify_decision_webhook_task(self: DecisionWebhookTask, delivery_id: int) ->
     except WebhookDeliveryError as exc:
         webhook_mark_failed(delivery_id=delivery_id, error=f"{exc} (embedded mode: no retries)")
         return "failed"
+
+
+# --- data retention (hiring/retention.py) --------------------------------------------------------
+
+
+@shared_task(
+    name="hiring.retention_anonymise",
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+)
+def retention_anonymise_task() -> int:
+    """Nightly (django-celery-beat): anonymise candidates past CANDIDATE_RETENTION_DAYS. Safe to
+    run twice or to redeliver: each candidate is re-checked under its row lock."""
+    from hiring.retention import candidates_anonymise_due
+
+    return candidates_anonymise_due()

@@ -6,14 +6,19 @@ from typing import Any
 
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import permission_required
+from config.api import Pagination, permission_required
 from loops import selectors, services
 from loops.models import Interview, Interviewer, Loop
 from rubrics.models import Level, RoleProfile
@@ -178,6 +183,9 @@ def _loop_or_404(loop_id: int) -> Loop:
 
 NOT_FOUND = OpenApiResponse(description="No such loop.")
 FORBIDDEN = OpenApiResponse(description="Your role may not do this.")
+UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="The body is not JSON, a form or multipart."
+)
 LOOP_CHANGED = {
     200: LoopOutputSerializer,
     400: OpenApiTypes.OBJECT,
@@ -193,7 +201,12 @@ class LoopPlanApi(APIView):
 
     @extend_schema(
         request=LoopTargetInputSerializer,
-        responses={200: LoopPlanOutputSerializer, 400: OpenApiTypes.OBJECT, 403: FORBIDDEN},
+        responses={
+            200: LoopPlanOutputSerializer,
+            400: OpenApiTypes.OBJECT,
+            403: FORBIDDEN,
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
     )
     def post(self, request: Request) -> Response:
         data = LoopTargetInputSerializer(data=request.data)
@@ -204,7 +217,9 @@ class LoopPlanApi(APIView):
         return Response(LoopPlanOutputSerializer(plan.to_dict()).data)
 
 
+@extend_schema_view(get=extend_schema(responses={200: LoopListOutputSerializer, 403: FORBIDDEN}))
 class LoopListCreateApi(ListAPIView[Loop]):
+    pagination_class = Pagination
     serializer_class = LoopListOutputSerializer
 
     def get_permissions(self) -> list[Any]:
@@ -216,7 +231,12 @@ class LoopListCreateApi(ListAPIView[Loop]):
 
     @extend_schema(
         request=LoopCreateInputSerializer,
-        responses={201: LoopOutputSerializer, 400: OpenApiTypes.OBJECT, 403: FORBIDDEN},
+        responses={
+            201: LoopOutputSerializer,
+            400: OpenApiTypes.OBJECT,
+            403: FORBIDDEN,
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
     )
     def post(self, request: Request) -> Response:
         data = LoopCreateInputSerializer(data=request.data)
@@ -258,7 +278,7 @@ class LoopScheduleDayApi(APIView):
 
     @extend_schema(
         request=LoopScheduleDayInputSerializer,
-        responses=LOOP_CHANGED,
+        responses={**LOOP_CHANGED, 415: UNSUPPORTED_MEDIA_TYPE},
     )
     def post(self, request: Request, loop_id: int) -> Response:
         loop = _loop_or_404(loop_id)
@@ -278,6 +298,7 @@ class InterviewScheduleApi(APIView):
             400: OpenApiTypes.OBJECT,
             403: FORBIDDEN,
             404: OpenApiResponse(description="No such loop or interview."),
+            415: UNSUPPORTED_MEDIA_TYPE,
         },
     )
     def post(self, request: Request, loop_id: int, position: int) -> Response:
@@ -309,6 +330,7 @@ class LoopAssignApi(APIView):
             400: OpenApiTypes.OBJECT,
             403: FORBIDDEN,
             404: NOT_FOUND,
+            415: UNSUPPORTED_MEDIA_TYPE,
         },
     )
     def post(self, request: Request, loop_id: int) -> Response:
@@ -326,13 +348,18 @@ class LoopAssignApi(APIView):
         )
 
 
-ICS_RESPONSE = OpenApiResponse(response=OpenApiTypes.STR, description="text/calendar (RFC 5545)")
+# Keyed by (status, media type): the body is iCalendar text, not JSON.
+ICS_RESPONSE = {
+    (200, "text/calendar"): OpenApiResponse(
+        response=OpenApiTypes.STR, description="The schedule as iCalendar (RFC 5545)."
+    )
+}
 
 
 class LoopCalendarApi(APIView):
     permission_classes = [permission_required("loops.view_loop")]
 
-    @extend_schema(responses={200: ICS_RESPONSE, 403: FORBIDDEN, 404: NOT_FOUND})
+    @extend_schema(responses={**ICS_RESPONSE, 403: FORBIDDEN, 404: NOT_FOUND})
     def get(self, request: Request, loop_id: int) -> HttpResponse:
         loop = _loop_or_404(loop_id)
         body = selectors.loop_calendar(loop=loop, base_url=request.build_absolute_uri("/")[:-1])
@@ -345,7 +372,11 @@ class InterviewerCalendarApi(APIView):
     """An interviewer's own schedule; recruiters may fetch anyone's."""
 
     @extend_schema(
-        responses={200: ICS_RESPONSE, 404: OpenApiResponse(description="No such interviewer.")}
+        responses={
+            **ICS_RESPONSE,
+            403: FORBIDDEN,
+            404: OpenApiResponse(description="No such interviewer."),
+        }
     )
     def get(self, request: Request, interviewer_id: int) -> HttpResponse:
         interviewer = Interviewer.objects.select_related("user").filter(pk=interviewer_id).first()

@@ -5,13 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import Pagination
 from rubrics import selectors
 from rubrics.models import (
     CompetencyFamily,
@@ -147,8 +154,15 @@ class QuestionOutputSerializer(serializers.ModelSerializer[Question]):
 
 # --- views --------------------------------------------------------------------------------------
 
+BAD_REQUEST = OpenApiResponse(OpenApiTypes.OBJECT, description="Field messages, by field.")
+FORBIDDEN = OpenApiResponse(description="Not signed in.")
 
+
+@extend_schema_view(
+    get=extend_schema(responses={200: CompetencyOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN})
+)
 class CompetencyListApi(ListAPIView[Any]):
+    pagination_class = Pagination
     serializer_class = CompetencyOutputSerializer
     filterset_fields = ["family"]
 
@@ -156,7 +170,9 @@ class CompetencyListApi(ListAPIView[Any]):
         return selectors.competency_list()
 
 
+@extend_schema_view(get=extend_schema(responses={200: LadderOutputSerializer, 403: FORBIDDEN}))
 class LadderListApi(ListAPIView[Ladder]):
+    pagination_class = Pagination
     serializer_class = LadderOutputSerializer
 
     def get_queryset(self) -> Any:
@@ -171,9 +187,13 @@ class RoleProfileListFilterSerializer(serializers.Serializer[Any]):
 
 
 class RoleProfileListApi(ListAPIView[RoleProfile]):
+    pagination_class = Pagination
     serializer_class = RoleProfileOutputSerializer
 
-    @extend_schema(parameters=[RoleProfileListFilterSerializer])
+    @extend_schema(
+        parameters=[RoleProfileListFilterSerializer],
+        responses={200: RoleProfileOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -208,6 +228,8 @@ class RoleProfileDetailApi(RetrieveAPIView[RoleProfile]):
         parameters=[RoleProfileVersionSerializer],
         responses={
             200: RoleProfileDetailOutputSerializer,
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
             404: OpenApiResponse(description="No such role profile or version."),
         },
     )
@@ -225,6 +247,8 @@ class RoleProfileLevelExpectationsApi(APIView):
         parameters=[RoleProfileVersionSerializer],
         responses={
             200: ExpectationOutputSerializer(many=True),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
             404: OpenApiResponse(description="No such role profile, version or level."),
         },
     )
@@ -249,10 +273,14 @@ class QuestionListFilterSerializer(serializers.Serializer[Any]):
 
 
 class QuestionListApi(ListAPIView[Question]):
+    pagination_class = Pagination
     serializer_class = QuestionOutputSerializer
     filter_backends: list[Any] = []
 
-    @extend_schema(parameters=[QuestionListFilterSerializer])
+    @extend_schema(
+        parameters=[QuestionListFilterSerializer],
+        responses={200: QuestionOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 

@@ -1,10 +1,12 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from hiring.models import Application, Candidate, Scorecard, ScorecardStatus
+from tests.factories import PacketFactory
 from tests.hiring.builders import open_application
 
 pytestmark = pytest.mark.django_db
@@ -307,3 +309,37 @@ def test_my_interviews_and_scorecards_keep_their_query_count(small_rubric):
     assert len(client.get("/api/me/interviews/").json()) >= 49
     assert count_queries(client, "/api/me/interviews/") == small_mine
     assert count_queries(client, "/api/scorecards/") == small_cards
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/candidates/", "/api/requisitions/", "/api/applications/", "/api/scorecards/"]
+)
+def test_a_limit_past_the_database_integer_range_is_capped_not_a_500(setup, user_in_role, url):
+    client = as_user(user_in_role("admin"))
+    started(setup)
+
+    response = client.get(url, {"limit": "15208061422772330363355136"})
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
+
+
+def test_a_huge_packet_list_limit_is_capped_not_a_500(setup, user_in_role):
+    PacketFactory(application=setup.application)
+    client = as_user(user_in_role("admin"))
+
+    response = client.get("/api/packets/", {"limit": "15208061422772330363355136"})
+
+    assert response.status_code == 200
+    assert [row["application"] for row in response.json()["results"]] == [setup.application.pk]
+
+
+def test_a_body_that_is_not_json_form_or_multipart_is_a_documented_415(setup, user_in_role):
+    client = as_user(user_in_role("recruiter"))
+    url = f"/api/applications/{setup.application.pk}/move/"
+
+    response = client.post(url, data="status=debrief", content_type="text/plain")
+
+    assert response.status_code == 415
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert "415" in schema["paths"]["/api/applications/{application_id}/move/"]["post"]["responses"]

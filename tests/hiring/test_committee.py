@@ -423,3 +423,18 @@ def test_strong_evidence_above_the_level_suggests_the_next_level(
     recommendation = packet_review(packet=strong, user=people["cm"]).recommendation
 
     assert recommendation.summary == "Meets IC3; the evidence also supports considering IC4."
+
+
+def test_a_withdrawn_candidates_interviews_not_yet_held_are_cancelled(
+    small_rubric, people, django_capture_on_commit_callbacks
+):
+    from hiring.services import application_move
+    from loops.models import InterviewStatus
+
+    tomorrow = timezone.now() + timedelta(days=1)
+    setup = open_application(small_rubric, committee=[people["cm"]], start=tomorrow)
+
+    application_move(application=setup.application, status="withdrawn")
+
+    statuses = set(setup.application.loop.interviews.values_list("status", flat=True))
+    assert statuses == {InterviewStatus.CANCELLED}

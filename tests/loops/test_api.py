@@ -1,6 +1,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from loops.models import Loop
@@ -173,3 +174,24 @@ def test_loop_list_and_detail_keep_their_query_counts(small_rubric, client_as):
 
     assert count_queries(client, "/api/loops/") == small_list
     assert count_queries(client, f"/api/loops/{more[-1].pk}/") == small_detail
+
+
+def test_a_limit_past_the_database_integer_range_is_capped_not_a_500(small_rubric, client_as):
+    loop_generate(role_profile=small_rubric.profile, level=small_rubric.ic3, title="Search")
+
+    response = client_as("recruiter").get("/api/loops/", {"limit": "15208061422772330363355136"})
+
+    assert response.status_code == 200
+    assert [row["title"] for row in response.json()["results"]] == ["Search"]
+
+
+def test_the_schema_says_calendars_are_icalendar_not_json():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    for path in (
+        "/api/loops/{loop_id}/calendar.ics",
+        "/api/loops/interviewers/{interviewer_id}/calendar.ics",
+    ):
+        assert list(schema["paths"][path]["get"]["responses"]["200"]["content"]) == [
+            "text/calendar"
+        ]

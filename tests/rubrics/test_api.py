@@ -167,3 +167,48 @@ def test_expectations_endpoint_query_count_does_not_grow(
     with django_assert_num_queries(len(small.captured_queries)):
         response = user_api_client.get("/api/rubrics/role-profiles/mle/levels/IC3/expectations/")
     assert len(response.json()) == 50
+
+
+HUGE = "15208061422772330363355136"  # found by tests/test_api_fuzz.py
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/rubrics/competencies/",
+        "/api/rubrics/ladders/",
+        "/api/rubrics/role-profiles/",
+        "/api/rubrics/questions/",
+    ],
+)
+def test_a_limit_past_the_database_integer_range_is_capped_not_a_500(user_api_client, url):
+    QuestionFactory()
+    RoleProfileFactory()
+
+    response = user_api_client.get(url, {"limit": HUGE})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["results"]) == body["count"] >= 1
+    assert body["next"] is None
+
+
+def test_the_limit_is_capped_at_a_thousand(user_api_client):
+    CompetencyFactory.create_batch(3)
+
+    response = user_api_client.get("/api/rubrics/competencies/", {"limit": 5000, "offset": 1})
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 2
+    assert "limit=1000" in response.json()["previous"]
+
+
+def test_every_operation_documents_the_403_an_anonymous_caller_gets(api_client):
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    for path, operations in schema["paths"].items():
+        if path == "/api/auth/token/":
+            continue
+        for method, operation in operations.items():
+            assert "403" in operation["responses"], f"{method.upper()} {path}"
+    assert api_client.get("/api/rubrics/ladders/").status_code == 403
