@@ -11,7 +11,6 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,13 +43,6 @@ def permission_required(*perms: str) -> type[BasePermission]:
 
     HasPermissions.__name__ = "Has_" + "_".join(p.replace(".", "_") for p in perms)
     return HasPermissions
-
-
-class Pagination(LimitOffsetPagination):
-    """`limit` and `offset` paging with a ceiling on `limit`: without one, a limit past the
-    database's integer range reached SQL and failed as a 500."""
-
-    max_limit = 1000
 
 
 class TokenObtainApi(ObtainAuthToken):

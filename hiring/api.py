@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import Pagination, permission_required
+from config.api import permission_required
 from hiring import selectors, services
 from hiring.models import (
     Application,
@@ -76,7 +76,6 @@ class CandidateUpdateInputSerializer(CandidateInputSerializer):
 
 @extend_schema_view(get=extend_schema(responses={200: CandidateOutputSerializer, 403: FORBIDDEN}))
 class CandidateListCreateApi(ListAPIView[Candidate]):
-    pagination_class = Pagination
     serializer_class = CandidateOutputSerializer
 
     def get_permissions(self) -> list[Any]:
@@ -204,7 +203,6 @@ class RequisitionInputSerializer(serializers.Serializer[Any]):
 
 @extend_schema_view(get=extend_schema(responses={200: RequisitionOutputSerializer, 403: FORBIDDEN}))
 class RequisitionListCreateApi(ListAPIView[Requisition]):
-    pagination_class = Pagination
     serializer_class = RequisitionOutputSerializer
 
     def get_permissions(self) -> list[Any]:
@@ -292,7 +290,6 @@ class ApplicationMoveInputSerializer(serializers.Serializer[Any]):
 
 @extend_schema_view(get=extend_schema(responses={200: ApplicationOutputSerializer, 403: FORBIDDEN}))
 class ApplicationListCreateApi(ListAPIView[Application]):
-    pagination_class = Pagination
     serializer_class = ApplicationOutputSerializer
 
     def get_permissions(self) -> list[Any]:
@@ -504,7 +501,6 @@ class ScorecardFilterSerializer(serializers.Serializer[Any]):
 class ScorecardListApi(ListAPIView[Scorecard]):
     """Scorecards you may read: your own, and others' once the blind rule allows."""
 
-    pagination_class = Pagination
     serializer_class = ScorecardOutputSerializer
     filter_backends: list[Any] = []
 

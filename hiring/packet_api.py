@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import Pagination, permission_required
+from config.api import permission_required
 from hiring import committee
 from hiring.api import (
     BAD_REQUEST,
@@ -35,6 +35,7 @@ from hiring.packet_selectors import (
     packet_list_for,
     packet_review,
     packets_filter,
+    vote_tally,
 )
 from loops.api import PlannedInterviewSerializer
 from rubrics.models import Level
@@ -138,7 +139,6 @@ class PacketFilterSerializer(serializers.Serializer[Any]):
 class PacketListApi(ListAPIView[Packet]):
     """The packets of my requisitions (all of them for recruiters and admins)."""
 
-    pagination_class = Pagination
     serializer_class = PacketListItemSerializer
     permission_classes = [permission_required("hiring.view_packet")]
     filter_backends: list[Any] = []
@@ -283,9 +283,7 @@ class PacketVoteApi(APIView):
     @extend_schema(responses={200: TallySerializer, 403: FORBIDDEN, 404: NOT_FOUND})
     def get(self, request: Request, packet_id: int) -> Response:
         packet = _packet_or_404(request, packet_id)
-        return Response(
-            TallySerializer(packet_review(packet=packet, user=_user(request)).tally).data
-        )
+        return Response(TallySerializer(vote_tally(packet=packet, user=_user(request))).data)
 
     @extend_schema(
         request=VoteInputSerializer,

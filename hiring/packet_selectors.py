@@ -242,6 +242,23 @@ class PacketReview:
         }
 
 
+def vote_tally(*, packet: Packet, user: AnyUser, decided: bool | None = None) -> VoteTally:
+    """The blind rule in one place: the others' votes show once this user has voted, or once a
+    decision is recorded; until then only how many have voted."""
+    votes = list(packet.votes.select_related("member", "level").order_by("cast_at", "pk"))
+    if decided is None:
+        decided = packet.current_decision_id is not None
+    mine = next((v for v in votes if v.member_id == user.pk), None)
+    visible = mine is not None or decided
+    return VoteTally(
+        cast=len(votes),
+        members=packet.application.requisition.committee_members.count(),
+        visible=visible,
+        mine=mine,
+        votes=tuple(votes) if visible else (),
+    )
+
+
 def _late(interview: Interview, submitted_at: datetime | None, now: datetime) -> bool:
     if interview.ends_at is None:
         return False
@@ -331,7 +348,6 @@ def packet_review(*, packet: Packet, user: AnyUser, now: datetime | None = None)
         ).select_related("competency")
     )
     levels = list(Level.objects.filter(ladder_id=requisition.level.ladder_id).order_by("rank"))
-    votes = list(packet.votes.select_related("member", "level").order_by("cast_at", "pk"))
     decisions = list(packet.decisions.select_related("decided_by", "level").order_by("version"))
     interviewer_ids = [i.interviewer_id for i in interviews if i.interviewer_id]
     calibrations = {
@@ -440,15 +456,7 @@ def packet_review(*, packet: Packet, user: AnyUser, now: datetime | None = None)
 
     flags = _flags(result, interviews, loop_rows, calibrations, lines)
     is_member = is_committee_member(user=user, requisition=requisition)
-    mine = next((v for v in votes if v.member_id == user.pk), None)
-    visible = mine is not None or bool(decisions)
-    tally = VoteTally(
-        cast=len(votes),
-        members=requisition.committee_members.count(),
-        visible=visible,
-        mine=mine,
-        votes=tuple(votes) if visible else (),
-    )
+    tally = vote_tally(packet=packet, user=user, decided=bool(decisions))
     return PacketReview(
         packet=packet,
         interviews=loop_rows,
@@ -460,7 +468,7 @@ def packet_review(*, packet: Packet, user: AnyUser, now: datetime | None = None)
         levels=levels,
         heatmap_svg=heat,
         intervals_svg=intervals,
-        may_vote=is_member and mine is None and packet.status == PacketStatus.READY,
+        may_vote=is_member and tally.mine is None and packet.status == PacketStatus.READY,
         may_decide=can_record_decision(user=user, requisition=requisition),
         result=result,
     )

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import Pagination, permission_required
+from config.api import permission_required
 from loops import selectors, services
 from loops.models import Interview, Interviewer, Loop
 from rubrics.models import Level, RoleProfile
@@ -219,7 +219,6 @@ class LoopPlanApi(APIView):
 
 @extend_schema_view(get=extend_schema(responses={200: LoopListOutputSerializer, 403: FORBIDDEN}))
 class LoopListCreateApi(ListAPIView[Loop]):
-    pagination_class = Pagination
     serializer_class = LoopListOutputSerializer
 
     def get_permissions(self) -> list[Any]:

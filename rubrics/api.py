@@ -18,7 +18,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import Pagination
 from rubrics import selectors
 from rubrics.models import (
     CompetencyFamily,
@@ -162,7 +161,6 @@ FORBIDDEN = OpenApiResponse(description="Not signed in.")
     get=extend_schema(responses={200: CompetencyOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN})
 )
 class CompetencyListApi(ListAPIView[Any]):
-    pagination_class = Pagination
     serializer_class = CompetencyOutputSerializer
     filterset_fields = ["family"]
 
@@ -172,7 +170,6 @@ class CompetencyListApi(ListAPIView[Any]):
 
 @extend_schema_view(get=extend_schema(responses={200: LadderOutputSerializer, 403: FORBIDDEN}))
 class LadderListApi(ListAPIView[Ladder]):
-    pagination_class = Pagination
     serializer_class = LadderOutputSerializer
 
     def get_queryset(self) -> Any:
@@ -187,7 +184,6 @@ class RoleProfileListFilterSerializer(serializers.Serializer[Any]):
 
 
 class RoleProfileListApi(ListAPIView[RoleProfile]):
-    pagination_class = Pagination
     serializer_class = RoleProfileOutputSerializer
 
     @extend_schema(
@@ -273,7 +269,6 @@ class QuestionListFilterSerializer(serializers.Serializer[Any]):
 
 
 class QuestionListApi(ListAPIView[Question]):
-    pagination_class = Pagination
     serializer_class = QuestionOutputSerializer
     filter_backends: list[Any] = []
 
