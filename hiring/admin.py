@@ -27,6 +27,7 @@ from hiring.models import (
 )
 from hiring.notifications import webhook_redeliver
 from hiring.packets import packet_refresh
+from hiring.services import SCORECARD_WRITABLE_FIELDS
 
 
 @admin.register(Candidate)
@@ -87,17 +88,8 @@ class ScorecardAdmin(admin.ModelAdmin[Scorecard]):
     list_filter = ["status", "is_shadow", "level_assessment"]
     list_select_related = ["interviewer__user", "interview__kind"]
     search_fields = ["interviewer__user__username", "interview__loop__title"]
-    readonly_fields = [
-        "interview",
-        "interviewer",
-        "is_shadow",
-        "status",
-        "overall_recommendation",
-        "level_assessment",
-        "summary",
-        "version",
-        "submitted_at",
-    ]
+    # Feedback changes only through the services (with a revision); the admin reads it.
+    readonly_fields = ["interview", "interviewer", "is_shadow", *SCORECARD_WRITABLE_FIELDS]
     inlines = [CompetencyRatingInline, ScorecardRevisionInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import permission_required
+from config.fields import TextKeyRelatedField
 from hiring import selectors, services
 from hiring.models import (
     Application,
@@ -172,13 +173,13 @@ class RequisitionInputSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=200)
     role_profile = serializers.SlugField()
     level = serializers.CharField(max_length=20)
-    hiring_manager = serializers.SlugRelatedField(
+    hiring_manager = TextKeyRelatedField(
         slug_field="username", queryset=User.objects.filter(is_active=True)
     )
-    recruiter = serializers.SlugRelatedField(
+    recruiter = TextKeyRelatedField(
         slug_field="username", queryset=User.objects.filter(is_active=True)
     )
-    committee_members: Any = serializers.SlugRelatedField(
+    committee_members: Any = TextKeyRelatedField(
         many=True,
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
@@ -531,8 +532,15 @@ def _scorecard_or_404(request: Request, scorecard_id: int) -> Scorecard:
         raise Http404("No such scorecard.") from exc
 
 
-def _fresh(request: Request, scorecard: Scorecard) -> dict[str, Any]:
-    return ScorecardOutputSerializer(_scorecard_or_404(request, scorecard.pk)).data
+def _scorecard_to_change_or_404(request: Request, scorecard_id: int) -> Scorecard:
+    try:
+        return selectors.scorecard_to_change(user=request.user, scorecard_id=scorecard_id)
+    except Scorecard.DoesNotExist as exc:
+        raise Http404("No such scorecard.") from exc
+
+
+def _as_written(scorecard: Scorecard) -> dict[str, Any]:
+    return ScorecardOutputSerializer(selectors.scorecard_as_written(scorecard_id=scorecard.pk)).data
 
 
 class ScorecardDetailApi(APIView):
@@ -554,7 +562,7 @@ WRITE_RESPONSES = {
 class ScorecardDraftApi(APIView):
     @extend_schema(request=ScorecardWriteInputSerializer, responses=WRITE_RESPONSES)
     def put(self, request: Request, scorecard_id: int) -> Response:
-        scorecard = _scorecard_or_404(request, scorecard_id)
+        scorecard = _scorecard_to_change_or_404(request, scorecard_id)
         data = ScorecardWriteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         scorecard = services.scorecard_save_draft(
@@ -563,13 +571,13 @@ class ScorecardDraftApi(APIView):
             version=data.validated_data["version"],
             data=data.to_input(),
         )
-        return Response(_fresh(request, scorecard))
+        return Response(_as_written(scorecard))
 
 
 class ScorecardSubmitApi(APIView):
     @extend_schema(request=ScorecardWriteInputSerializer, responses=WRITE_RESPONSES)
     def post(self, request: Request, scorecard_id: int) -> Response:
-        scorecard = _scorecard_or_404(request, scorecard_id)
+        scorecard = _scorecard_to_change_or_404(request, scorecard_id)
         data = ScorecardWriteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         scorecard = services.scorecard_submit(
@@ -578,13 +586,13 @@ class ScorecardSubmitApi(APIView):
             version=data.validated_data["version"],
             data=data.to_input(),
         )
-        return Response(_fresh(request, scorecard))
+        return Response(_as_written(scorecard))
 
 
 class ScorecardAmendApi(APIView):
     @extend_schema(request=ScorecardAmendInputSerializer, responses=WRITE_RESPONSES)
     def post(self, request: Request, scorecard_id: int) -> Response:
-        scorecard = _scorecard_or_404(request, scorecard_id)
+        scorecard = _scorecard_to_change_or_404(request, scorecard_id)
         data = ScorecardAmendInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         scorecard = services.scorecard_amend(
@@ -594,7 +602,7 @@ class ScorecardAmendApi(APIView):
             reason=data.validated_data["reason"],
             data=data.to_input(),
         )
-        return Response(_fresh(request, scorecard))
+        return Response(_as_written(scorecard))
 
 
 class RevisionOutputSerializer(serializers.ModelSerializer[ScorecardRevision]):

@@ -305,9 +305,20 @@ class Packet(models.Model):
     class Meta:
         ordering = ["-marked_stale_at", "-pk"]
         indexes = [
-            # The dashboard's sorts (hiring.packet_selectors.SORTS).
+            # The dashboard's sorts (hiring.packet_selectors.SORTS), one index per direction:
+            # read backwards, an index puts its NULLs first, and the sorts put them last.
             models.Index(fields=["ready_at", "id"], name="packet_by_age"),
+            models.Index(
+                models.F("ready_at").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="packet_by_newest",
+            ),
             models.Index(fields=["p_above_bar", "id"], name="packet_by_probability"),
+            models.Index(
+                models.F("p_above_bar").desc(nulls_last=True),
+                models.F("id"),
+                name="packet_by_probability_desc",
+            ),
         ]
         permissions = [
             ("view_reports", "Can view hiring reports"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 
 from hiring.models import PacketStatus, Requisition, VoteChoice
 from hiring.packet_selectors import SORTS
@@ -20,18 +19,22 @@ SORT_LABELS = {
 
 
 class PacketFilterForm(forms.Form):
-    requisition = forms.ModelChoiceField(queryset=Requisition.objects.none(), required=False)
+    requisition = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
     role = forms.ChoiceField(required=False)
     level = forms.ChoiceField(required=False)
     status = forms.ChoiceField(choices=[("", "Any status"), *PacketStatus.choices], required=False)
     sort = forms.ChoiceField(choices=[(key, SORT_LABELS[key]) for key in SORTS], required=False)
 
-    def __init__(self, *args: Any, requisitions: QuerySet[Requisition], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, requisitions: list[Requisition], **kwargs: Any) -> None:
+        """`requisitions`: those the user may see, read once (with their role profile and
+        level) for all three choice lists."""
         super().__init__(*args, **kwargs)
-        self.fields["requisition"].queryset = requisitions  # type: ignore[attr-defined]
-        self.fields["requisition"].empty_label = "Any requisition"  # type: ignore[attr-defined]
         roles = sorted({(r.role_profile.key, r.role_profile.name) for r in requisitions})
         levels = sorted({(r.level.rank, r.level.code) for r in requisitions})
+        self.fields["requisition"].choices = [  # type: ignore[attr-defined]
+            ("", "Any requisition"),
+            *((r.pk, str(r)) for r in requisitions),
+        ]
         self.fields["role"].choices = [("", "Any role"), *roles]  # type: ignore[attr-defined]
         self.fields["level"].choices = [  # type: ignore[attr-defined]
             ("", "Any level"),
@@ -44,7 +47,7 @@ class PacketFilterForm(forms.Form):
             return {}
         data = self.cleaned_data
         return {
-            "requisition": data["requisition"].pk if data.get("requisition") else None,
+            "requisition": data.get("requisition"),
             "role": data.get("role") or "",
             "level": data.get("level") or "",
             "status": data.get("status") or "",

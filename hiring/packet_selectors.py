@@ -79,7 +79,7 @@ def packet_list_for(*, user: AnyUser) -> QuerySet[Packet]:
             "application__candidate",
             "application__requisition__role_profile",
             "application__requisition__level",
-            "current_decision__level",
+            "current_decision",
         )
         .annotate(
             # A correlated count, not a join: a join groups every visible packet before the page
@@ -147,7 +147,11 @@ def days_waiting(packet: Packet, now: datetime | None = None) -> int | None:
 
 def packet_get_for(*, user: AnyUser, packet_id: int) -> Packet:
     """Raises Packet.DoesNotExist for one the user may not see (so it reads as a 404)."""
-    return packet_list_for(user=user).select_related("application__loop").get(pk=packet_id)
+    return (
+        packet_list_for(user=user)
+        .select_related("application__loop", "current_decision__level")
+        .get(pk=packet_id)
+    )
 
 
 # --- one packet -----------------------------------------------------------------------------------

@@ -60,12 +60,17 @@ def _run_or_enqueue(task_name: str, *args: Any) -> None:
     _enqueue(task_name, *args)
 
 
-def packet_mark_stale(*, application: Application) -> Packet:
+def packet_mark_stale(*, application: Application) -> None:
     """Call inside the transaction that changes an application's scorecards."""
-    packet, _ = Packet.objects.get_or_create(application=application)
-    Packet.objects.filter(pk=packet.pk).update(stale=True, marked_stale_at=timezone.now())
+    # One upsert: the application's first submission creates the packet, later ones mark it.
+    packet = Packet(application=application, stale=True, marked_stale_at=timezone.now())
+    Packet.objects.bulk_create(
+        [packet],
+        update_conflicts=True,
+        unique_fields=["application"],
+        update_fields=["stale", "marked_stale_at"],
+    )
     transaction.on_commit(lambda: _run_or_enqueue("hiring.packet_refresh", packet.pk))
-    return packet
 
 
 def latest_calibration() -> Calibration | None:
@@ -78,12 +83,16 @@ def refit_due() -> bool:
     submitted = Scorecard.objects.filter(status=ScorecardStatus.SUBMITTED, is_shadow=False)
     if latest is not None:
         submitted = submitted.filter(submitted_at__gt=latest.fitted_at)
-    return submitted.count() >= settings.CALIBRATION_REFIT_EVERY
+    # Counting stops at the threshold: every submit asks, and the answer never needs more rows.
+    threshold = settings.CALIBRATION_REFIT_EVERY
+    return submitted.order_by()[:threshold].count() >= threshold
 
 
 def calibration_refit_if_due() -> None:
+    """Enqueues a refit that checks again when it runs: submits that cross the threshold
+    together, before the first refit lands, then cost one fit, not one each."""
     if refit_due():
-        transaction.on_commit(lambda: _run_or_enqueue("hiring.calibration_refit"))
+        transaction.on_commit(lambda: _run_or_enqueue("hiring.calibration_refit", True))
 
 
 # --- inputs ---------------------------------------------------------------------------------------

@@ -121,6 +121,32 @@ def scorecard_get_for(*, user: AnyUser, scorecard_id: int) -> Scorecard:
     return scorecard_list_for(user=user).get(pk=scorecard_id)
 
 
+def scorecard_to_change(*, user: AnyUser, scorecard_id: int) -> Scorecard:
+    """The scorecard a write names, bare, if the user may see it (Scorecard.DoesNotExist, a 404,
+    otherwise); whether they may change it is the service's rule. Authors always see their own,
+    so their writes, nearly all of them, skip the visibility query."""
+    scorecard = Scorecard.objects.select_related("interviewer").filter(pk=scorecard_id).first()
+    if scorecard is None:
+        raise Scorecard.DoesNotExist("No such scorecard.")
+    if scorecard.interviewer.user_id == _uid(user):
+        return scorecard
+    if not scorecard_list_for(user=user).filter(pk=scorecard_id).exists():
+        raise Scorecard.DoesNotExist("No such scorecard.")
+    return scorecard
+
+
+def scorecard_as_written(*, scorecard_id: int) -> Scorecard:
+    """What the API answers a write with: the scorecard's fields and ratings, read back after
+    the commit, for the author who just passed the service's checks."""
+    return (
+        Scorecard.objects.select_related("interviewer__user", "interview__kind")
+        .prefetch_related(
+            Prefetch("ratings", queryset=CompetencyRating.objects.select_related("competency"))
+        )
+        .get(pk=scorecard_id)
+    )
+
+
 def scorecard_history(*, scorecard: Scorecard) -> QuerySet[ScorecardRevision]:
     return scorecard.revisions.select_related("changed_by").order_by("version")
 

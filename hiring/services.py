@@ -254,8 +254,10 @@ def scorecard_start(*, interview: Interview, user: User) -> Scorecard:
 
 
 def _locked_for_author(scorecard: Scorecard, user: User, version: int | None) -> Scorecard:
+    # of=self: joined rows stay unlocked, so one interviewer's scorecards do not queue behind
+    # each other on their shared Interviewer row.
     locked = (
-        Scorecard.objects.select_for_update()
+        Scorecard.objects.select_for_update(of=("self",))
         .select_related("interview", "interviewer")
         .get(pk=scorecard.pk)
     )
@@ -269,9 +271,15 @@ def _locked_for_author(scorecard: Scorecard, user: User, version: int | None) ->
     return locked
 
 
-def _ratings_apply(scorecard: Scorecard, data: ScorecardInput) -> None:
-    rows = {r.competency.key: r for r in scorecard.ratings.select_related("competency")}
+def _ratings_of(scorecard: Scorecard) -> list[CompetencyRating]:
+    """Read once per write: applying, checking and the revision snapshot share these rows."""
+    return list(scorecard.ratings.select_related("competency").order_by("competency__key"))
+
+
+def _ratings_apply(ratings: list[CompetencyRating], data: ScorecardInput) -> None:
+    rows = {r.competency.key: r for r in ratings}
     errors: dict[str, list[str]] = {}
+    changed: dict[int, CompetencyRating] = {}
     for given in data.ratings:
         row = rows.get(given.competency)
         if row is None:
@@ -291,15 +299,21 @@ def _ratings_apply(scorecard: Scorecard, data: ScorecardInput) -> None:
                 "Give a rating or mark no signal, not both."
             )
             continue
-        row.rating = given.rating
-        row.no_signal = given.no_signal
-        row.no_signal_reason = given.no_signal_reason.strip()
-        row.evidence = given.evidence.strip()
+        values = (
+            given.rating,
+            given.no_signal,
+            given.no_signal_reason.strip(),
+            given.evidence.strip(),
+        )
+        if values != (row.rating, row.no_signal, row.no_signal_reason, row.evidence):
+            row.rating, row.no_signal, row.no_signal_reason, row.evidence = values
+            changed[row.pk] = row
     if errors:
         raise ValidationError(errors)
-    CompetencyRating.objects.bulk_update(
-        list(rows.values()), ["rating", "no_signal", "no_signal_reason", "evidence"]
-    )
+    if changed:  # an autosave usually changes one rating, or none
+        CompetencyRating.objects.bulk_update(
+            list(changed.values()), ["rating", "no_signal", "no_signal_reason", "evidence"]
+        )
 
 
 def _fields_apply(scorecard: Scorecard, data: ScorecardInput) -> None:
@@ -317,10 +331,12 @@ def _fields_apply(scorecard: Scorecard, data: ScorecardInput) -> None:
         scorecard.summary = data.summary.strip()
 
 
-def scorecard_completeness_errors(scorecard: Scorecard) -> dict[str, list[str]]:
+def scorecard_completeness_errors(
+    scorecard: Scorecard, ratings: list[CompetencyRating] | None = None
+) -> dict[str, list[str]]:
     """What a scorecard still lacks before it can be submitted, by field."""
     errors: dict[str, list[str]] = {}
-    for row in scorecard.ratings.select_related("competency"):
+    for row in _ratings_of(scorecard) if ratings is None else ratings:
         key = row.competency.key
         if row.no_signal:
             if not row.no_signal_reason:
@@ -338,7 +354,7 @@ def scorecard_completeness_errors(scorecard: Scorecard) -> dict[str, list[str]]:
     return errors
 
 
-def _snapshot(scorecard: Scorecard) -> dict[str, Any]:
+def _snapshot(scorecard: Scorecard, ratings: list[CompetencyRating]) -> dict[str, Any]:
     return {
         "status": scorecard.status,
         "overall_recommendation": scorecard.overall_recommendation,
@@ -352,17 +368,23 @@ def _snapshot(scorecard: Scorecard) -> dict[str, Any]:
                 "no_signal_reason": row.no_signal_reason,
                 "evidence": row.evidence,
             }
-            for row in scorecard.ratings.select_related("competency").order_by("competency__key")
+            for row in ratings
         ],
     }
 
 
-def _revision_write(scorecard: Scorecard, action: str, user: User, reason: str = "") -> None:
+def _revision_write(
+    scorecard: Scorecard,
+    action: str,
+    user: User,
+    reason: str = "",
+    ratings: list[CompetencyRating] | None = None,
+) -> None:
     ScorecardRevision.objects.create(
         scorecard=scorecard,
         version=scorecard.version,
         action=action,
-        snapshot=_snapshot(scorecard),
+        snapshot=_snapshot(scorecard, _ratings_of(scorecard) if ratings is None else ratings),
         reason=reason,
         changed_by=user,
     )
@@ -371,11 +393,32 @@ def _revision_write(scorecard: Scorecard, action: str, user: User, reason: str =
 def _packet_inputs_changed(scorecard: Scorecard) -> None:
     """In the submitting transaction: the packet goes stale with the scorecard, and its refresh
     (and a refit, when enough feedback arrived) is enqueued only once both are committed."""
-    application = getattr(scorecard.interview.loop, "application", None)
-    if application is None or scorecard.is_shadow:
+    if scorecard.is_shadow:
+        return
+    application = Application.objects.filter(loop_id=scorecard.interview.loop_id).first()
+    if application is None:
         return
     packet_mark_stale(application=application)
     calibration_refit_if_due()
+
+
+SCORECARD_WRITABLE_FIELDS = [
+    "status",
+    "overall_recommendation",
+    "level_assessment",
+    "summary",
+    "version",
+    "submitted_at",
+    "updated_at",
+]
+
+
+def _scorecard_save(scorecard: Scorecard) -> None:
+    """Field checks in Python, without full_clean's queries: the interview and interviewer came
+    locked from the database, and the uniqueness and rating-range rules are constraints that
+    the database checks on this very UPDATE."""
+    scorecard.clean_fields(exclude=["interview", "interviewer"])
+    scorecard.save(update_fields=SCORECARD_WRITABLE_FIELDS)
 
 
 @transaction.atomic
@@ -387,12 +430,12 @@ def scorecard_save_draft(
     scorecard = _locked_for_author(scorecard, user, version)
     if scorecard.status == ScorecardStatus.SUBMITTED:
         raise ConflictError("This scorecard is already submitted; amend it with a reason instead.")
-    _ratings_apply(scorecard, data)
+    ratings = _ratings_of(scorecard)
+    _ratings_apply(ratings, data)
     _fields_apply(scorecard, data)
     scorecard.version += 1
-    scorecard.full_clean()
-    scorecard.save()
-    _revision_write(scorecard, RevisionAction.DRAFT_SAVED, user)
+    _scorecard_save(scorecard)
+    _revision_write(scorecard, RevisionAction.DRAFT_SAVED, user, ratings=ratings)
     return scorecard
 
 
@@ -412,18 +455,18 @@ def scorecard_submit(
     starts_at = scorecard.interview.starts_at
     if starts_at is None or starts_at > timezone.now():
         raise ValidationError("Feedback can be submitted once the interview has started.")
+    ratings = _ratings_of(scorecard)
     if data is not None:
-        _ratings_apply(scorecard, data)
+        _ratings_apply(ratings, data)
         _fields_apply(scorecard, data)
-    errors = scorecard_completeness_errors(scorecard)
+    errors = scorecard_completeness_errors(scorecard, ratings)
     if errors:
         raise ValidationError(errors)
     scorecard.status = ScorecardStatus.SUBMITTED
     scorecard.submitted_at = timezone.now()
     scorecard.version += 1
-    scorecard.full_clean()
-    scorecard.save()
-    _revision_write(scorecard, RevisionAction.SUBMITTED, user)
+    _scorecard_save(scorecard)
+    _revision_write(scorecard, RevisionAction.SUBMITTED, user, ratings=ratings)
     _packet_inputs_changed(scorecard)
     return scorecard
 
@@ -438,15 +481,15 @@ def scorecard_amend(
         raise ValidationError("Only a submitted scorecard is amended; save the draft instead.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the submitted feedback changes."})
-    _ratings_apply(scorecard, data)
+    ratings = _ratings_of(scorecard)
+    _ratings_apply(ratings, data)
     _fields_apply(scorecard, data)
-    errors = scorecard_completeness_errors(scorecard)
+    errors = scorecard_completeness_errors(scorecard, ratings)
     if errors:
         raise ValidationError(errors)
     scorecard.version += 1
-    scorecard.full_clean()
-    scorecard.save()
-    _revision_write(scorecard, RevisionAction.AMENDED, user, reason=reason.strip())
+    _scorecard_save(scorecard)
+    _revision_write(scorecard, RevisionAction.AMENDED, user, reason=reason.strip(), ratings=ratings)
     _packet_inputs_changed(scorecard)
     return scorecard
 

@@ -75,10 +75,13 @@ def packet_sweep_stale_task() -> int:
     retry_backoff=True,
     max_retries=3,
 )
-def calibration_refit_task() -> None:
-    """Nightly, and after every CALIBRATION_REFIT_EVERY new scorecards."""
-    from hiring.packets import calibration_refit
+def calibration_refit_task(only_if_due: bool = False) -> None:
+    """Nightly, and after every CALIBRATION_REFIT_EVERY new scorecards (only_if_due: a refit
+    enqueued by an earlier submit may already have taken these scorecards in)."""
+    from hiring.packets import calibration_refit, refit_due
 
+    if only_if_due and not refit_due():
+        return
     calibration_refit()
 
 

@@ -5,7 +5,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from hiring.models import Application, Candidate, Scorecard, ScorecardStatus
+from hiring.models import Application, Candidate, Requisition, Scorecard, ScorecardStatus
 from tests.factories import PacketFactory
 from tests.hiring.builders import open_application
 
@@ -145,6 +145,49 @@ def test_another_interviewers_scorecard_is_invisible(setup):
         == 404
     )
     assert other.post(f"/api/interviews/{setup.interviews[0].pk}/scorecard/").status_code == 404
+
+
+def test_a_peer_who_may_read_a_submitted_scorecard_cannot_change_it(setup):
+    client1, card1 = started(setup, 1)
+    client2, card2 = started(setup, 2)
+    client1.post(f"/api/scorecards/{card1['id']}/submit/", complete_body(card1), format="json")
+    client2.post(f"/api/scorecards/{card2['id']}/submit/", complete_body(card2), format="json")
+    assert client2.get(f"/api/scorecards/{card1['id']}/").status_code == 200
+
+    amend = client2.post(
+        f"/api/scorecards/{card1['id']}/amend/",
+        {**complete_body(card1, rating=1), "version": 2, "reason": "Mine now."},
+        format="json",
+    )
+    draft = client2.put(f"/api/scorecards/{card1['id']}/draft/", {"version": 2}, format="json")
+
+    assert amend.status_code == 403
+    assert draft.status_code == 403
+    assert Scorecard.objects.get(pk=card1["id"]).ratings.filter(rating=3).count() == len(
+        card1["ratings"]
+    )
+
+
+def test_a_draft_save_answers_with_what_was_saved(setup):
+    client, card = started(setup)
+    key = card["ratings"][0]["competency"]
+
+    saved = client.put(
+        f"/api/scorecards/{card['id']}/draft/",
+        {
+            "version": card["version"],
+            "ratings": [{"competency": key, "rating": 2, "evidence": "  Missed the leak.  "}],
+            "summary": "Half done.",
+        },
+        format="json",
+    ).json()
+
+    assert saved["version"] == card["version"] + 1
+    assert saved["summary"] == "Half done."
+    assert saved["interviewer"] == setup.interviewer_user(1).username
+    [rating] = [r for r in saved["ratings"] if r["competency"] == key]
+    assert (rating["rating"], rating["evidence"]) == (2, "Missed the leak.")
+    assert client.get(f"/api/scorecards/{card['id']}/").json() == saved
 
 
 def test_blind_until_your_own_is_submitted(setup):
@@ -334,6 +377,28 @@ def test_a_huge_packet_list_limit_is_capped_not_a_500(setup, user_in_role):
     assert [row["application"] for row in response.json()["results"]] == [setup.application.pk]
 
 
+@pytest.mark.parametrize("field", ["hiring_manager", "recruiter", "committee_members"])
+def test_a_username_holding_a_nul_character_is_a_400_not_a_500(
+    setup, user_in_role, small_rubric, field
+):
+    """Found by schemathesis on PostgreSQL, which cannot compare text holding NUL."""
+    admin = user_in_role("admin")
+    body = {
+        "title": "Staff MLE",
+        "role_profile": small_rubric.profile.key,
+        "level": small_rubric.ic3.code,
+        "hiring_manager": admin.username,
+        "recruiter": admin.username,
+    }
+    body[field] = ["pool\x00x"] if field == "committee_members" else "pool\x00x"
+
+    response = as_user(admin).post("/api/requisitions/", body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert Requisition.objects.count() == 1  # the fixture's own
+
+
 def test_a_body_that_is_not_json_form_or_multipart_is_a_documented_415(setup, user_in_role):
     client = as_user(user_in_role("recruiter"))
     url = f"/api/applications/{setup.application.pk}/move/"
@@ -343,3 +408,55 @@ def test_a_body_that_is_not_json_form_or_multipart_is_a_documented_415(setup, us
     assert response.status_code == 415
     schema = SchemaGenerator().get_schema(request=None, public=True)
     assert "415" in schema["paths"]["/api/applications/{application_id}/move/"]["post"]["responses"]
+
+
+def test_saving_and_submitting_feedback_cost_the_same_queries_however_much_there_is(
+    small_rubric,
+):
+    """The write path reads the one scorecard it changes; nothing in it grows with the number
+    of applications, scorecards or earlier submissions."""
+    from tests.hiring.builders import submit
+
+    def one_draft_and_one_submit(setup):
+        client, card = started(setup)
+        with CaptureQueriesContext(connection) as draft:
+            saved = client.put(
+                f"/api/scorecards/{card['id']}/draft/", complete_body(card), format="json"
+            )
+        assert saved.status_code == 200
+        with CaptureQueriesContext(connection) as submitted:
+            done = client.post(
+                f"/api/scorecards/{card['id']}/submit/",
+                complete_body(saved.json()),
+                format="json",
+            )
+        assert done.status_code == 200
+        return len(draft.captured_queries), len(submitted.captured_queries)
+
+    first = open_application(small_rubric, email="first@example.com")
+    few = one_draft_and_one_submit(first)
+    for n in range(12):
+        more = open_application(small_rubric, email=f"more{n}@example.com", pool_size=3)
+        for position in range(1, len(more.interviews) + 1):
+            submit(more, position)
+
+    assert one_draft_and_one_submit(open_application(small_rubric, email="last@example.com")) == (
+        few
+    )
+
+
+def test_the_admin_shows_a_submitted_scorecard_without_letting_anyone_edit_it(setup, admin_client):
+    from tests.hiring.builders import submit
+
+    scorecard = submit(setup, 1, rating=4)
+
+    page = admin_client.get(f"/admin/hiring/scorecard/{scorecard.pk}/change/")
+    posted = admin_client.post(
+        f"/admin/hiring/scorecard/{scorecard.pk}/change/", {"summary": "Rewritten."}
+    )
+
+    assert page.status_code == 200
+    assert 'name="summary"' not in page.content.decode()
+    assert posted.status_code in (200, 302)
+    scorecard.refresh_from_db()
+    assert (scorecard.summary, scorecard.overall_recommendation) == ("s", 4)

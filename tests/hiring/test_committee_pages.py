@@ -103,7 +103,12 @@ def test_the_dashboard_counts_packets_not_votes(client, cm, chair, requisition):
 
 def test_the_dashboard_filters_sorts_and_pages(client, cm, requisition):
     packets_for(requisition, 30)
-    PacketFactory(application__requisition=requisition, status=PacketStatus.COLLECTING)
+    PacketFactory(
+        application__requisition=requisition,
+        status=PacketStatus.COLLECTING,
+        p_above_bar=None,
+        ready_at=None,
+    )
     client.force_login(cm)
 
     by_probability = client.get("/packets/", {"sort": "probability", "status": "ready"})
@@ -116,6 +121,13 @@ def test_the_dashboard_filters_sorts_and_pages(client, cm, requisition):
 
     second = client.get("/packets/", {"sort": "probability", "status": "ready", "page": 2})
     assert len(second.context["rows"]) == 5
+
+    everything = client.get("/packets/", {"sort": "probability", "page": 2})
+    assert "Page 2 of 2 · 31 packets" in everything.content.decode()
+    last, _ = everything.context["rows"][-1]
+    assert last.p_above_bar is None  # the packet still collecting comes last, not first
+    lowest_first = client.get("/packets/", {"sort": "-probability", "page": 2}).context["rows"]
+    assert lowest_first[-1][0].p_above_bar is None
 
     oldest_first = client.get("/packets/", {"sort": "age"}).context["rows"]
     waits = [waiting for _, waiting in oldest_first if waiting is not None]
@@ -233,6 +245,20 @@ def test_a_vote_without_rationale_comes_back_with_the_message(client, cm, requis
 
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
+    assert not Vote.objects.exists()
+
+
+def test_a_level_code_holding_a_nul_character_is_a_form_message(client, cm, requisition):
+    packet = PacketFactory(application__requisition=requisition)
+    client.force_login(cm)
+
+    response = client.post(
+        f"/packets/{packet.pk}/vote/",
+        {"choice": "hire", "level": "IC\x003", "rationale": "Strong."},
+    )
+
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.content.decode()
     assert not Vote.objects.exists()
 
 

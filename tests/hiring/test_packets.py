@@ -198,3 +198,25 @@ def test_enough_new_scorecards_trigger_a_refit(setup, settings, django_capture_o
     calibration = Calibration.objects.get()
     assert calibration.n_scorecards == 2
     assert Packet.objects.get().calibration_id == calibration.pk
+
+
+def test_submits_that_cross_the_refit_threshold_together_cost_one_refit(
+    setup, settings, django_capture_on_commit_callbacks
+):
+    """Each submit past the threshold enqueues a refit; the queued ones that run after the
+    first find nothing new and do nothing. The nightly refit runs regardless."""
+    from hiring.tasks import calibration_refit_task
+
+    settings.CALIBRATION_REFIT_EVERY = 2
+    with django_capture_on_commit_callbacks() as queued:  # enqueued, not run: a busy worker
+        submit(setup, 1)
+        submit(setup, 2)
+        submit(setup, 3)
+    assert not Calibration.objects.exists()
+
+    for _ in queued:
+        calibration_refit_task(only_if_due=True)
+
+    assert Calibration.objects.count() == 1
+    calibration_refit_task()
+    assert Calibration.objects.count() == 2

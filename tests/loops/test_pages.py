@@ -57,6 +57,18 @@ def test_designer_shows_a_field_error_for_a_level_the_profile_lacks(
     assert not Loop.objects.exists()
 
 
+def test_designer_refuses_a_profile_key_holding_a_nul_character(client, signed_in_as, small_rubric):
+    signed_in_as("recruiter")
+
+    response = client.post(
+        reverse("loops:loop-design"), {"role_profile": "m\x00le", "level": "IC3"}
+    )
+
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.content.decode()
+    assert not Loop.objects.exists()
+
+
 def test_designer_shows_what_cannot_be_guaranteed(client, signed_in_as, small_rubric):
     signed_in_as("recruiter")
     InterviewKind.objects.exclude(key="deep-dive").delete()
