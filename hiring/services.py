@@ -414,9 +414,9 @@ SCORECARD_WRITABLE_FIELDS = [
 
 
 def _scorecard_save(scorecard: Scorecard) -> None:
-    """Field checks in Python, without full_clean's queries: the interview and interviewer came
-    locked from the database, and the uniqueness and rating-range rules are constraints that
-    the database checks on this very UPDATE."""
+    """Field checks in Python, without full_clean's queries: the interview and interviewer are
+    never written here (they came with the locked row), and the rating-range and completeness
+    rules are constraints the database checks on this very UPDATE."""
     scorecard.clean_fields(exclude=["interview", "interviewer"])
     scorecard.save(update_fields=SCORECARD_WRITABLE_FIELDS)
 
