@@ -6,6 +6,7 @@ from typing import Any
 from axes.helpers import get_lockout_message
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
@@ -19,6 +20,25 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from hiring.errors import ConflictError
+
+# Documented error responses, shared by every API module's schema.
+BAD_REQUEST = OpenApiResponse(OpenApiTypes.OBJECT, description="Field messages, by field.")
+FORBIDDEN = OpenApiResponse(description="Your role may not do this.")
+NOT_FOUND = OpenApiResponse(description="No such object, or not one you may see.")
+UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="The body is not JSON, a form or multipart."
+)
+CONFLICT = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="Stale version or already submitted; nothing was written."
+)
+# What a write that names an object can answer besides its success.
+WRITE_ERRORS = {
+    400: BAD_REQUEST,
+    403: FORBIDDEN,
+    404: NOT_FOUND,
+    409: CONFLICT,
+    415: UNSUPPORTED_MEDIA_TYPE,
+}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -7,15 +7,21 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import permission_required
+from config.api import (
+    BAD_REQUEST,
+    FORBIDDEN,
+    NOT_FOUND,
+    UNSUPPORTED_MEDIA_TYPE,
+    WRITE_ERRORS,
+    permission_required,
+)
 from config.fields import TextKeyRelatedField
 from hiring import selectors, services
 from hiring.models import (
@@ -33,16 +39,6 @@ from hiring.models import (
 from loops.models import Interview
 from rubrics.models import Level, RoleProfile
 from rubrics.selectors import role_profile_get
-
-BAD_REQUEST = OpenApiResponse(OpenApiTypes.OBJECT, description="Field messages, by field.")
-FORBIDDEN = OpenApiResponse(description="Your role may not do this.")
-NOT_FOUND = OpenApiResponse(description="No such object, or not one you may see.")
-UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="The body is not JSON, a form or multipart."
-)
-CONFLICT = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="Stale version or already submitted; nothing was written."
-)
 
 
 def _user(request: Request) -> User:
@@ -549,14 +545,7 @@ class ScorecardDetailApi(APIView):
         return Response(ScorecardOutputSerializer(_scorecard_or_404(request, scorecard_id)).data)
 
 
-WRITE_RESPONSES = {
-    200: ScorecardOutputSerializer,
-    400: BAD_REQUEST,
-    403: FORBIDDEN,
-    404: NOT_FOUND,
-    409: CONFLICT,
-    415: UNSUPPORTED_MEDIA_TYPE,
-}
+WRITE_RESPONSES = {200: ScorecardOutputSerializer, **WRITE_ERRORS}
 
 
 class ScorecardDraftApi(APIView):

@@ -25,8 +25,6 @@ import hmac
 import http.client
 import json
 import logging
-import smtplib
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -44,6 +42,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from hiring.mailing import claimed_mail_deliver
 from hiring.models import (
     Decision,
     Packet,
@@ -62,8 +61,6 @@ DECISION_WEBHOOK_TASK = "hiring.notify_decision_webhook"
 # The packet page; a plain path, so links do not depend on the URL configuration being loaded.
 PACKET_PATH = "/packets/{packet_id}/"
 
-# A mail server that is away or refuses a message; worth trying again later.
-MAIL_DELIVERY_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, socket.gaierror)
 
 EVENT_RECORDED = "decision.recorded"
 EVENT_AMENDED = "decision.amended"
@@ -156,29 +153,11 @@ def _claim(*, packet_id: int, event: str, outgoing: list[_Outgoing]) -> list[tup
 
 
 def _deliver(claimed: list[tuple[_Outgoing, int]]) -> None:
-    """Send over one connection. Rows whose message did not go are deleted so the retry sends
-    them, and the first delivery error is raised for the task to retry."""
-    delivered: set[int] = set()
-    error: Exception | None = None
-    try:
-        with mail.get_connection() as connection:
-            for item, row_id in claimed:
-                try:
-                    connection.send_messages([item.message])
-                except MAIL_DELIVERY_ERRORS as exc:
-                    error = error or exc
-                else:
-                    delivered.add(row_id)
-    except MAIL_DELIVERY_ERRORS as exc:  # the mail server could not be reached at all
-        error = error or exc
-    undelivered = [row_id for _, row_id in claimed if row_id not in delivered]
-    if undelivered:
-        PacketNotification.objects.filter(pk__in=undelivered).delete()
-        logger.warning(
-            "Packet ready: %d message(s) not delivered, kept for a retry", len(undelivered)
-        )
-    if error is not None:
-        raise error
+    claimed_mail_deliver(
+        [(item.message, row_id) for item, row_id in claimed],
+        claims=PacketNotification,
+        what="Packet ready",
+    )
 
 
 def _ready_message(*, packet: Packet, member: User) -> mail.EmailMessage:

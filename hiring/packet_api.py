@@ -16,16 +16,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import permission_required
-from hiring import committee
-from hiring.api import (
+from config.api import (
     BAD_REQUEST,
     CONFLICT,
     FORBIDDEN,
     NOT_FOUND,
-    UNSUPPORTED_MEDIA_TYPE,
-    _user,
+    WRITE_ERRORS,
+    permission_required,
 )
+from hiring import committee
+from hiring.api import _user
 from hiring.models import Decision, Packet, PacketStatus, Vote, VoteChoice
 from hiring.packet_selectors import (
     SORTS,
@@ -287,14 +287,7 @@ class PacketVoteApi(APIView):
 
     @extend_schema(
         request=VoteInputSerializer,
-        responses={
-            201: VoteOutputSerializer,
-            400: BAD_REQUEST,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-            415: UNSUPPORTED_MEDIA_TYPE,
-        },
+        responses={201: VoteOutputSerializer, **WRITE_ERRORS},
     )
     def post(self, request: Request, packet_id: int) -> Response:
         packet = _packet_or_404(request, packet_id)
@@ -336,14 +329,7 @@ class PacketDecisionApi(APIView):
 
     @extend_schema(
         request=DecisionInputSerializer,
-        responses={
-            201: DecisionOutputSerializer,
-            400: BAD_REQUEST,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-            415: UNSUPPORTED_MEDIA_TYPE,
-        },
+        responses={201: DecisionOutputSerializer, **WRITE_ERRORS},
     )
     def post(self, request: Request, packet_id: int) -> Response:
         packet = _packet_or_404(request, packet_id)
@@ -360,14 +346,7 @@ class PacketDecisionAmendApi(APIView):
 
     @extend_schema(
         request=DecisionAmendInputSerializer,
-        responses={
-            201: DecisionOutputSerializer,
-            400: BAD_REQUEST,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-            415: UNSUPPORTED_MEDIA_TYPE,
-        },
+        responses={201: DecisionOutputSerializer, **WRITE_ERRORS},
     )
     def post(self, request: Request, packet_id: int) -> Response:
         packet = _packet_or_404(request, packet_id)

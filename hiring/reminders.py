@@ -11,8 +11,6 @@ retry (or the next run) sends it, and nothing else twice.
 from __future__ import annotations
 
 import logging
-import smtplib
-import socket
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -25,6 +23,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from hiring.mailing import claimed_mail_deliver
 from hiring.models import FeedbackReminder, ReminderKind, Scorecard, ScorecardStatus
 from loops.models import Interview, InterviewStatus
 
@@ -32,8 +31,6 @@ logger = logging.getLogger(__name__)
 
 # The recruiter hears about a late scorecard once, whatever the day.
 ESCALATION_WINDOW = "once"
-# A mail server that is away or refuses a message; worth trying again later.
-MAIL_DELIVERY_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, socket.gaierror)
 
 
 @dataclass(frozen=True)
@@ -160,27 +157,11 @@ def _claim_one_by_one(outgoing: list[_Outgoing]) -> list[tuple[_Outgoing, int]]:
 
 
 def _deliver(claimed: list[tuple[_Outgoing, int]]) -> None:
-    """Send what this run won, over one connection. Rows whose message did not go are deleted so
-    it is sent later, and the first delivery error is raised for the task to retry."""
-    delivered: set[int] = set()
-    error: Exception | None = None
-    try:
-        with mail.get_connection() as connection:
-            for item, row_id in claimed:
-                try:
-                    connection.send_messages([item.message])
-                except MAIL_DELIVERY_ERRORS as exc:
-                    error = error or exc
-                else:
-                    delivered.add(row_id)
-    except MAIL_DELIVERY_ERRORS as exc:  # the mail server could not be reached at all
-        error = error or exc
-    undelivered = [row_id for _, row_id in claimed if row_id not in delivered]
-    if undelivered:
-        FeedbackReminder.objects.filter(pk__in=undelivered).delete()
-        logger.warning("Feedback reminders: %d not delivered, kept for a retry", len(undelivered))
-    if error is not None:
-        raise error
+    claimed_mail_deliver(
+        [(item.message, row_id) for item, row_id in claimed],
+        claims=FeedbackReminder,
+        what="Feedback reminders",
+    )
 
 
 def _ended(interview: Interview) -> datetime:

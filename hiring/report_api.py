@@ -6,24 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import permission_required
+from config.api import (
+    BAD_REQUEST,
+    FORBIDDEN,
+    NOT_FOUND,
+    UNSUPPORTED_MEDIA_TYPE,
+    permission_required,
+)
 from hiring import reports, selectors, services
 from hiring.models import Requisition
-
-BAD_REQUEST = OpenApiResponse(OpenApiTypes.OBJECT, description="Field messages, by field.")
-FORBIDDEN = OpenApiResponse(description="Your role may not do this.")
-NOT_FOUND = OpenApiResponse(description="No such object, or not one you may see.")
-UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="The body is not JSON, a form or multipart."
-)
-
 
 # --- self-identification --------------------------------------------------------------------------
 

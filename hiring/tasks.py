@@ -100,7 +100,8 @@ def calibration_refit_task(only_if_due: bool = False) -> None:
 )
 def notify_packet_ready_task(self: Task[Any, Any], packet_id: int, event: str) -> int:
     """Enqueued on commit when a packet becomes ready; tells its committee once per event."""
-    from hiring.notifications import MAIL_DELIVERY_ERRORS, packet_ready_notify
+    from hiring.mailing import MAIL_DELIVERY_ERRORS
+    from hiring.notifications import packet_ready_notify
 
     if not self.request.is_eager:
         return packet_ready_notify(packet_id=packet_id, event=event)

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import permission_required
+from config.api import FORBIDDEN, UNSUPPORTED_MEDIA_TYPE, permission_required
 from loops import selectors, services
 from loops.models import Interview, Interviewer, Loop
 from rubrics.models import Level, RoleProfile
@@ -182,10 +182,6 @@ def _loop_or_404(loop_id: int) -> Loop:
 
 
 NOT_FOUND = OpenApiResponse(description="No such loop.")
-FORBIDDEN = OpenApiResponse(description="Your role may not do this.")
-UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="The body is not JSON, a form or multipart."
-)
 LOOP_CHANGED = {
     200: LoopOutputSerializer,
     400: OpenApiTypes.OBJECT,

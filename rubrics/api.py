@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -18,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import BAD_REQUEST
 from rubrics import selectors
 from rubrics.models import (
     CompetencyFamily,
@@ -153,7 +153,6 @@ class QuestionOutputSerializer(serializers.ModelSerializer[Question]):
 
 # --- views --------------------------------------------------------------------------------------
 
-BAD_REQUEST = OpenApiResponse(OpenApiTypes.OBJECT, description="Field messages, by field.")
 FORBIDDEN = OpenApiResponse(description="Not signed in.")
 
 
